@@ -1,0 +1,387 @@
+#include "clicommand.h"
+
+#include "actionrunner.h"
+#include "endpoint.h"
+#include "eventformat.h"
+#include "listener.h"
+#include "nativesocket.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+
+namespace finscope {
+
+namespace {
+
+struct HostPort
+{
+    QString host;
+    quint16 port = 0;
+};
+
+// "host:port", "[v6]:port", or for a server just "port".
+std::optional<HostPort> parseHostPort(const QString &text, bool hostOptional, QString *error)
+{
+    HostPort out;
+    QString portText = text;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(QLatin1StringView("]:"));
+        if (close < 0) {
+            *error = QStringLiteral("'%1': expected [ADDRESS]:PORT").arg(text);
+            return std::nullopt;
+        }
+        out.host = text.mid(1, close - 1);
+        portText = text.mid(close + 2);
+    } else if (const qsizetype colon = text.lastIndexOf(u':'); colon >= 0) {
+        out.host = text.left(colon);
+        portText = text.mid(colon + 1);
+    } else if (!hostOptional) {
+        *error = QStringLiteral("'%1': expected HOST:PORT").arg(text);
+        return std::nullopt;
+    }
+    bool ok = false;
+    const uint port = portText.toUInt(&ok);
+    if (!ok || port > 65535 || (!hostOptional && port == 0)) {
+        *error = QStringLiteral("'%1': bad port '%2' (expected %3 to 65535)")
+                     .arg(text, portText, hostOptional ? QStringLiteral("0") : QStringLiteral("1"));
+        return std::nullopt;
+    }
+    if (!hostOptional && out.host.isEmpty()) {
+        *error = QStringLiteral("'%1': the host is missing").arg(text);
+        return std::nullopt;
+    }
+    out.port = quint16(port);
+    return out;
+}
+
+} // namespace
+
+CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
+    : QObject(parent)
+    , m_out(out)
+    , m_err(err)
+{
+    m_recorder.setTool(QStringLiteral("finscope-cli %1").arg(QCoreApplication::applicationVersion()));
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, &CliCommand::handleTimeout);
+    connect(&m_recorder, &Recorder::eventAdded, this, &CliCommand::printEvent);
+}
+
+CliCommand::~CliCommand() = default;
+
+QString CliCommand::usage()
+{
+    return QStringLiteral(
+        "usage:\n"
+        "  finscope-cli client HOST:PORT ACTION... [--save FILE] [--timeout SEC] [--quiet]\n"
+        "  finscope-cli server [ADDR:]PORT ACTION... [--save FILE] [--timeout SEC]\n"
+        "                      [--connections N] [--quiet]\n"
+        "  finscope-cli show FILE\n"
+        "\n"
+        "Each ACTION is one argument: 'send TEXT' (escapes \\n \\r \\t \\\\ \\xNN), 'send-hex HEX',\n"
+        "'send-file PATH', 'send-pattern N[K|M|G]', 'shutdown wr|rd|rdwr', close, abort, read,\n"
+        "read-until-eof, pause-reading, resume-reading, echo, echo-upper, discard, 'wait MS',\n"
+        "expect-eof, expect-rst.\n"
+        "The server binds 127.0.0.1 unless ADDR is given; port 0 lets the OS choose.\n"
+        "--timeout bounds the whole run (default 30 s). --quiet prints no event lines.\n"
+        "Exit codes: 0 ok, 1 an expectation failed or the timeout hit, 2 usage,\n"
+        "3 an unreadable or invalid file, or a network failure.\n");
+}
+
+std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QString *error)
+{
+    CliOptions options;
+    if (args.isEmpty()) {
+        *error = QStringLiteral("no command given");
+        return std::nullopt;
+    }
+    options.command = args.first();
+    static const QStringList commands{QStringLiteral("client"), QStringLiteral("server"),
+                                      QStringLiteral("show"), QStringLiteral("help")};
+    if (options.command == QLatin1StringView("--help") || options.command == QLatin1StringView("-h"))
+        options.command = QStringLiteral("help");
+    if (!commands.contains(options.command)) {
+        *error = QStringLiteral("unknown command '%1'").arg(options.command);
+        return std::nullopt;
+    }
+    bool optionsEnded = false;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        QString arg = args.at(i);
+        if (optionsEnded || !arg.startsWith(QLatin1StringView("--"))) {
+            options.positional.append(arg);
+            continue;
+        }
+        if (arg == QLatin1StringView("--")) {
+            optionsEnded = true;
+            continue;
+        }
+        QString value;
+        bool hasValue = false;
+        if (const qsizetype eq = arg.indexOf(u'='); eq > 0) {
+            value = arg.mid(eq + 1);
+            arg = arg.left(eq);
+            hasValue = true;
+        }
+        const auto takeValue = [&]() -> bool {
+            if (hasValue)
+                return true;
+            if (i + 1 >= args.size()) {
+                *error = QStringLiteral("%1 needs a value").arg(arg);
+                return false;
+            }
+            value = args.at(++i);
+            return true;
+        };
+        const auto takeInt = [&](int min, int max, int *out) -> bool {
+            if (!takeValue())
+                return false;
+            bool ok = false;
+            const int n = value.toInt(&ok);
+            if (!ok || n < min || n > max) {
+                *error = QStringLiteral("%1: expected a whole number from %2 to %3, got '%4'")
+                             .arg(arg)
+                             .arg(min)
+                             .arg(max)
+                             .arg(value);
+                return false;
+            }
+            *out = n;
+            return true;
+        };
+        if (arg == QLatin1StringView("--save")) {
+            if (!takeValue())
+                return std::nullopt;
+            options.savePath = value;
+        } else if (arg == QLatin1StringView("--timeout")) {
+            if (!takeInt(1, 24 * 3600, &options.timeoutSec))
+                return std::nullopt;
+        } else if (arg == QLatin1StringView("--connections")) {
+            if (!takeInt(1, 100000, &options.connections))
+                return std::nullopt;
+        } else if (arg == QLatin1StringView("--quiet")) {
+            options.quiet = true;
+        } else if (arg == QLatin1StringView("--help")) {
+            options.command = QStringLiteral("help");
+        } else {
+            *error = QStringLiteral("unknown option '%1'").arg(arg);
+            return std::nullopt;
+        }
+    }
+    if (options.command == QLatin1StringView("help"))
+        return options;
+    if (options.positional.isEmpty()) {
+        *error = options.command == QLatin1StringView("show")
+                     ? QStringLiteral("show needs a FILE")
+                     : QStringLiteral("%1 needs an address").arg(options.command);
+        return std::nullopt;
+    }
+    if (options.command == QLatin1StringView("show") && options.positional.size() > 1) {
+        *error = QStringLiteral("show takes one FILE");
+        return std::nullopt;
+    }
+    if (options.command != QLatin1StringView("server") && options.connections != 1) {
+        *error = QStringLiteral("--connections is for the server");
+        return std::nullopt;
+    }
+    return options;
+}
+
+std::optional<int> CliCommand::start(const CliOptions &options)
+{
+    m_options = options;
+    if (options.command == QLatin1StringView("show"))
+        return show();
+    QString error;
+    const auto actions = Action::parseList(options.positional.mid(1), &error);
+    if (!actions) {
+        m_err << "finscope-cli: " << error << "\n";
+        return ExitUsage;
+    }
+    m_actions = *actions;
+    m_timeout.start(options.timeoutSec * 1000);
+    return options.command == QLatin1StringView("client") ? startClient() : startServer();
+}
+
+std::optional<int> CliCommand::startClient()
+{
+    QString error;
+    const auto target = parseHostPort(m_options.positional.first(), false, &error);
+    if (!target) {
+        m_err << "finscope-cli: " << error << "\n";
+        return ExitUsage;
+    }
+    auto *endpoint = new Endpoint(Side::Client, 1, m_recorder.clock(), this);
+    m_endpoints.append(endpoint);
+    m_recorder.attach(endpoint, m_options.positional.first());
+    auto *runner = new ActionRunner(endpoint, m_actions, this);
+    m_runners.append(runner);
+    m_recorder.attach(runner);
+    connect(runner, &ActionRunner::finished, this, &CliCommand::handleRunnerFinished);
+    connect(endpoint, &Endpoint::connected, runner, &ActionRunner::start);
+    connect(endpoint, &Endpoint::connectFailed, this, [this](const QString &reason) {
+        printError(reason);
+        m_networkFailed = true;
+        finish(ExitInvalid);
+    });
+    endpoint->connectToHost(target->host, target->port);
+    return std::nullopt;
+}
+
+std::optional<int> CliCommand::startServer()
+{
+    QString error;
+    const auto where = parseHostPort(m_options.positional.first(), true, &error);
+    if (!where) {
+        m_err << "finscope-cli: " << error << "\n";
+        return ExitUsage;
+    }
+    const QString host = where->host.isEmpty() ? QStringLiteral("127.0.0.1") : where->host;
+    const QHostAddress address(host);
+    if (address.isNull()) {
+        m_err << "finscope-cli: '" << host << "' is not an IP address to listen on\n";
+        return ExitUsage;
+    }
+    m_listener = new Listener(this);
+    connect(m_listener, &Listener::descriptorAccepted, this, &CliCommand::handleAccepted);
+    int err = 0;
+    Event event;
+    event.side = Side::Server;
+    if (!m_listener->listenOn(address, where->port, &err, &error)) {
+        event.kind = EventKind::Error;
+        event.err = err;
+        m_recorder.record(event, error);
+        printError(error);
+        m_networkFailed = true;
+        finish(ExitInvalid);
+        return ExitInvalid;
+    }
+    const native::SocketAddress bound{m_listener->serverAddress(), m_listener->serverPort()};
+    m_out << "listening on " << bound.toString() << Qt::endl;
+    event.kind = EventKind::Listen;
+    m_recorder.record(event, bound.toString());
+    return std::nullopt;
+}
+
+void CliCommand::handleAccepted(qintptr fd)
+{
+    if (m_accepted >= m_options.connections) {
+        native::close(int(fd)); // raced in before the listener closed
+        return;
+    }
+    const quint32 conn = quint32(++m_accepted);
+    if (m_accepted == m_options.connections)
+        m_listener->close();
+    auto *endpoint = new Endpoint(Side::Server, conn, m_recorder.clock(), this);
+    m_endpoints.append(endpoint);
+    m_recorder.attach(endpoint, m_options.positional.first());
+    auto *runner = new ActionRunner(endpoint, m_actions, this);
+    m_runners.append(runner);
+    m_recorder.attach(runner);
+    connect(runner, &ActionRunner::finished, this, &CliCommand::handleRunnerFinished);
+    if (endpoint->adoptDescriptor(fd))
+        runner->start();
+    else
+        handleRunnerFinished();
+}
+
+void CliCommand::handleRunnerFinished()
+{
+    if (m_options.command == QLatin1StringView("server") && m_accepted < m_options.connections)
+        return;
+    for (const ActionRunner *runner : std::as_const(m_runners)) {
+        if (!runner->isFinished() && runner->endpoint()->status() == Endpoint::Status::Open)
+            return;
+    }
+    bool ok = true;
+    for (const ActionRunner *runner : std::as_const(m_runners)) {
+        for (const QString &failure : runner->failures())
+            printError(QStringLiteral("expectation failed: %1").arg(failure));
+        ok = ok && runner->succeeded();
+    }
+    finish(ok ? ExitOk : ExitFailed);
+}
+
+void CliCommand::handleTimeout()
+{
+    QString what;
+    for (const ActionRunner *runner : std::as_const(m_runners)) {
+        if (runner->isRunning())
+            what = QStringLiteral(" waiting for %1").arg(runner->waitingFor());
+    }
+    if (what.isEmpty() && m_options.command == QLatin1StringView("server"))
+        what = QStringLiteral(" waiting for connection %1 of %2")
+                   .arg(m_accepted + 1)
+                   .arg(m_options.connections);
+    printError(QStringLiteral("timed out after %1 s%2").arg(m_options.timeoutSec).arg(what));
+    finish(ExitFailed);
+}
+
+void CliCommand::finish(int exitCode)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_timeout.stop();
+    // The process is about to exit, which closes every socket: record that close as it happens.
+    for (Endpoint *endpoint : std::as_const(m_endpoints)) {
+        if (endpoint->isOpen())
+            endpoint->close();
+    }
+    if (!m_options.savePath.isEmpty()) {
+        QString error;
+        if (!m_recorder.session().save(m_options.savePath, &error)) {
+            printError(error);
+            if (exitCode == ExitOk)
+                exitCode = ExitInvalid;
+        }
+    }
+    m_out.flush();
+    m_err.flush();
+    emit done(exitCode);
+}
+
+int CliCommand::show()
+{
+    QString error;
+    const auto session = Session::load(m_options.positional.first(), &error);
+    if (!session) {
+        printError(error);
+        return ExitInvalid;
+    }
+    m_out << "session recorded by " << session->tool << " at "
+          << session->wallClockStart.toString(Qt::ISODateWithMs) << "\n";
+    for (const EndpointRecord &rec : session->endpoints) {
+        m_out << "  " << sideName(rec.side) << " " << rec.conn << "  local " << rec.localAddress
+              << "  peer " << rec.peerAddress << "  target " << rec.target << "\n";
+    }
+    m_out << session->actions.size() << " actions, " << session->events.size() << " events";
+    if (session->events.payloadCut())
+        m_out << " (payload kept only up to " << session->events.payloadCap() << " bytes)";
+    m_out << "\n";
+    for (const RecordedAction &action : session->actions) {
+        m_out << QStringLiteral("%1  %2 %3  action    %4\n")
+                     .arg(double(action.tNs) / 1e9, 12, 'f', 6)
+                     .arg(sideName(action.side))
+                     .arg(action.conn)
+                     .arg(action.text);
+    }
+    for (const Event &event : session->events.events())
+        m_out << formatEvent(event, session->events) << "\n";
+    m_out.flush();
+    return ExitOk;
+}
+
+void CliCommand::printEvent(qsizetype index)
+{
+    if (m_options.quiet)
+        return;
+    const EventStore &store = m_recorder.events();
+    m_out << formatEvent(store.at(index), store) << Qt::endl;
+}
+
+void CliCommand::printError(const QString &sentence)
+{
+    m_err << "finscope-cli: " << sentence << Qt::endl;
+}
+
+} // namespace finscope

@@ -1,0 +1,78 @@
+#pragma once
+
+// finscope-cli's commands over the engine: client, server and show. Owns the run's endpoints, prints
+// one line per event and turns the outcome into the exit code of DESIGN.md §5.
+
+#include "action.h"
+#include "recorder.h"
+
+#include <QList>
+#include <QObject>
+#include <QStringList>
+#include <QTextStream>
+#include <QTimer>
+
+#include <memory>
+
+namespace finscope {
+
+class ActionRunner;
+class Endpoint;
+class Listener;
+
+enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInvalid = 3 };
+
+struct CliOptions
+{
+    QString command; // client, server, show
+    QStringList positional;
+    QString savePath;
+    int timeoutSec = 30;
+    int connections = 1;
+    bool quiet = false;
+};
+
+class CliCommand : public QObject
+{
+    Q_OBJECT
+public:
+    CliCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
+    ~CliCommand() override;
+
+    // Parses argv (without the program name); on failure returns nullopt and sets *error.
+    static std::optional<CliOptions> parseArguments(const QStringList &args, QString *error);
+    static QString usage();
+
+    // Starts the command; done() reports the exit code. Returns an exit code at once (and emits
+    // nothing) when the command fails before anything runs.
+    std::optional<int> start(const CliOptions &options);
+
+signals:
+    void done(int exitCode);
+
+private:
+    std::optional<int> startClient();
+    std::optional<int> startServer();
+    int show();
+    void handleAccepted(qintptr fd);
+    void handleRunnerFinished();
+    void handleTimeout();
+    void finish(int exitCode);
+    void printEvent(qsizetype index);
+    void printError(const QString &sentence);
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    CliOptions m_options;
+    QList<Action> m_actions;
+    Recorder m_recorder;
+    Listener *m_listener = nullptr;
+    QList<Endpoint *> m_endpoints;
+    QList<ActionRunner *> m_runners;
+    int m_accepted = 0;
+    bool m_networkFailed = false;
+    bool m_finished = false;
+    QTimer m_timeout;
+};
+
+} // namespace finscope

@@ -1,0 +1,64 @@
+#pragma once
+
+// Runs a list of actions on one endpoint in order, each waiting as a blocking program would: a send
+// returns once the kernel has taken the bytes, a read waits for data or EOF, an echo runs until EOF.
+
+#include "action.h"
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+namespace finscope {
+
+class Endpoint;
+
+class ActionRunner : public QObject
+{
+    Q_OBJECT
+public:
+    ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QObject *parent = nullptr);
+
+    Endpoint *endpoint() const { return m_endpoint; }
+    const QList<Action> &actions() const { return m_actions; }
+    void start();
+
+    bool isRunning() const { return m_index >= 0 && !m_finished; }
+    bool isFinished() const { return m_finished; }
+    // False once an expectation failed; the remaining actions still run.
+    bool succeeded() const { return m_failures.isEmpty(); }
+    const QStringList &failures() const { return m_failures; }
+    // The action being waited on, for a timeout message; -1 before start.
+    int currentIndex() const { return m_index; }
+    QString waitingFor() const;
+
+signals:
+    void actionStarted(int index, const finscope::Action &action);
+    void finished(bool ok);
+
+private:
+    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder };
+
+    void next();
+    void run(const Action &action);
+    void check();
+    void handleReceived(const QByteArray &data);
+    void handleQueueEmpty();
+    void complete();
+    void fail(const QString &reason);
+
+    Endpoint *m_endpoint;
+    QList<Action> m_actions;
+    int m_index = -1;
+    bool m_finished = false;
+    bool m_stepping = false;
+    Wait m_wait = Wait::None;
+    qint64 m_chunksAtStart = 0;
+    qint64 m_chunks = 0;
+    int m_endingsConsumed = 0;
+    bool m_backgroundReading = false;
+    QTimer m_timer;
+    QStringList m_failures;
+};
+
+} // namespace finscope

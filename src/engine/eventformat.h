@@ -1,0 +1,15 @@
+#pragma once
+
+// Formats events as the one-line text the CLI prints while running and `show` prints afterwards.
+
+#include "event.h"
+#include "eventstore.h"
+
+#include <QString>
+
+namespace finscope {
+
+// e.g. "    0.000412  client 1  send      18 B @0  \"Hello, server\""
+QString formatEvent(const Event &event, const EventStore &store);
+
+} // namespace finscope

@@ -1,0 +1,453 @@
+// Proves on this kernel, through the engine, the teardown behaviour FinScope shows its users.
+// Real sockets on loopback at ports the OS picks.
+
+#include "endpoint.h"
+#include "listener.h"
+#include "nativesocket.h"
+#include "recorder.h"
+
+#include <QSignalSpy>
+#include <QTemporaryFile>
+#include <QTest>
+
+#include <cerrno>
+
+using namespace finscope;
+
+static_assert(Endpoint::PollIntervalMs <= 100, "a late reset must be noticed within 100 ms");
+
+namespace {
+
+// A connected client and server endpoint in this process, recorded on one clock.
+class Pair
+{
+public:
+    Pair()
+    {
+        QObject::connect(&listener, &Listener::descriptorAccepted, &listener, [this](qintptr fd) {
+            server = new Endpoint(Side::Server, 1, recorder.clock(), &listener);
+            recorder.attach(server, QStringLiteral("127.0.0.1:0"));
+            server->adoptDescriptor(fd);
+        });
+    }
+
+    bool open()
+    {
+        int err = 0;
+        QString error;
+        if (!listener.listenOn(QHostAddress::LocalHost, 0, &err, &error)) {
+            qWarning() << error;
+            return false;
+        }
+        client = new Endpoint(Side::Client, 1, recorder.clock(), &listener);
+        recorder.attach(client, QStringLiteral("127.0.0.1"));
+        QSignalSpy connected(client, &Endpoint::connected);
+        client->connectToHost(QStringLiteral("127.0.0.1"), listener.serverPort());
+        if (!connected.wait(5000))
+            return false;
+        return QTest::qWaitFor([this] { return server && server->isOpen(); }, 5000);
+    }
+
+    QList<Event> events(Side side, EventKind kind) const
+    {
+        QList<Event> out;
+        for (const Event &e : recorder.events().events()) {
+            if (e.side == side && e.kind == kind)
+                out.append(e);
+        }
+        return out;
+    }
+
+    bool sawState(Side side, TcpState state) const
+    {
+        for (const Event &e : events(side, EventKind::State)) {
+            if (e.state == state)
+                return true;
+        }
+        return false;
+    }
+
+    qsizetype indexOf(Side side, EventKind kind) const
+    {
+        const auto &all = recorder.events().events();
+        for (size_t i = 0; i < all.size(); ++i) {
+            if (all[i].side == side && all[i].kind == kind)
+                return qsizetype(i);
+        }
+        return -1;
+    }
+
+    qsizetype lastIndexOf(Side side, EventKind kind) const
+    {
+        const auto &all = recorder.events().events();
+        for (size_t i = all.size(); i-- > 0;) {
+            if (all[i].side == side && all[i].kind == kind)
+                return qsizetype(i);
+        }
+        return -1;
+    }
+
+    QByteArray stream(Side side, Direction direction) const
+    {
+        const PayloadStream *s = recorder.events().payloadStream(side, 1, direction);
+        return s ? s->data : QByteArray();
+    }
+
+    Recorder recorder;
+    Listener listener;
+    Endpoint *client = nullptr;
+    Endpoint *server = nullptr;
+};
+
+bool waitForKernelInq(Endpoint *ep, qint32 atLeast)
+{
+    return QTest::qWaitFor([&] { return ep->kernelQueues().inq >= atLeast; }, 5000);
+}
+
+} // namespace
+
+class TestEndpoint : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void shutWrHalfCloseStillReceivesReply();
+    void peerFinWhileOurDataIsQueued();
+    void finFollowsLastQueuedByte();
+    void writeAfterShutWrIsRefused();
+    void shutRdIsLocalOnly();
+    void closeWithUnreadDataResets_data();
+    void closeWithUnreadDataResets();
+    void lateResetWhileIdleAfterEofIsRecorded();
+    void shutRdwrEndsBothDirectionsHandleStaysValid();
+    void dataArrivingInSeveralChunks();
+    void timeWaitFoundInKernelTableAfterClose();
+    void connectionRefused();
+    void unknownHostName();
+    void portInUse();
+    void sendFileStreamsFile();
+};
+
+void TestEndpoint::shutWrHalfCloseStillReceivesReply()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    const QByteArray request = "GET / please\n";
+    QVERIFY(pair.client->send(request));
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write));
+
+    QSignalSpy serverEof(pair.server, &Endpoint::endOfStream);
+    pair.server->setReading(true);
+    QVERIFY(serverEof.wait(5000));
+    QCOMPARE(pair.server->bytesReceived(), request.size());
+    QCOMPARE(pair.stream(Side::Server, Direction::Received), request);
+    QVERIFY(pair.indexOf(Side::Server, EventKind::Recv) < pair.indexOf(Side::Server, EventKind::Eof));
+
+    // The half-closed client can still receive: a reply of more than 1 MiB after its FIN.
+    QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Client, TcpState::FinWait2), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Server, TcpState::CloseWait), 5000);
+    const qint64 reply = 1536 * 1024;
+    QVERIFY(pair.server->sendPattern(reply));
+    QVERIFY(pair.server->shutdown(ShutdownHow::Write));
+    QSignalSpy clientEof(pair.client, &Endpoint::endOfStream);
+    pair.client->setReading(true);
+    QVERIFY(clientEof.wait(10000));
+    QCOMPARE(pair.client->bytesReceived(), reply);
+    QCOMPARE(pair.client->endings(), QList<EventKind>{EventKind::Eof});
+    QCOMPARE(pair.stream(Side::Client, Direction::Received),
+             pair.stream(Side::Server, Direction::Sent));
+}
+
+void TestEndpoint::peerFinWhileOurDataIsQueued()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    const qint64 size = 8 * 1024 * 1024;
+    QVERIFY(pair.client->sendPattern(size));
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write)); // after the 8 MiB
+    // The server half-closes first, while most of the 8 MiB is still waiting on the client.
+    QVERIFY(pair.server->shutdown(ShutdownHow::Write));
+    pair.client->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.client->eofSeen(), 5000);
+    // Nothing has been read yet, so our bytes are still queued when the peer's FIN arrives.
+    QVERIFY(pair.client->userQueueBytes() + pair.client->kernelQueues().outq > 0);
+
+    QSignalSpy serverEof(pair.server, &Endpoint::endOfStream);
+    pair.server->setReading(true);
+    QVERIFY(serverEof.wait(20000));
+    QCOMPARE(pair.server->bytesReceived(), size);
+    QCOMPARE(pair.client->bytesSent(), size);
+    QVERIFY(!pair.client->resetSeen());
+    QVERIFY(!pair.server->resetSeen());
+    QCOMPARE(pair.stream(Side::Server, Direction::Received),
+             pair.stream(Side::Client, Direction::Sent));
+}
+
+void TestEndpoint::finFollowsLastQueuedByte()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    const qint64 size = 4 * 1024 * 1024;
+    QVERIFY(pair.client->sendPattern(size));
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write));
+    QVERIFY(pair.client->writeShutdownRequested());
+    QVERIFY(!pair.client->writeShut()); // still waiting for the queue
+    QVERIFY(pair.events(Side::Client, EventKind::Shutdown).isEmpty());
+
+    pair.server->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 20000);
+    QCOMPARE(pair.server->bytesReceived(), size);
+    const auto sends = pair.events(Side::Client, EventKind::Send);
+    const auto shutdowns = pair.events(Side::Client, EventKind::Shutdown);
+    QCOMPARE(shutdowns.size(), 1);
+    QCOMPARE(shutdowns.first().how, ShutdownHow::Write);
+    QCOMPARE(sends.last().offset + sends.last().bytes, size);
+    QVERIFY(shutdowns.first().tNs >= sends.last().tNs);
+    QVERIFY(pair.indexOf(Side::Client, EventKind::Shutdown)
+            > pair.lastIndexOf(Side::Client, EventKind::Send));
+    const auto recvs = pair.events(Side::Server, EventKind::Recv);
+    QVERIFY(pair.events(Side::Server, EventKind::Eof).first().tNs >= recvs.last().tNs);
+}
+
+void TestEndpoint::writeAfterShutWrIsRefused()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write));
+    QString error;
+    QVERIFY(!pair.client->send("too late", &error));
+    QVERIFY2(error.contains(QLatin1StringView("shut down")), qPrintable(error));
+    QCOMPARE(pair.client->userQueueBytes(), 0);
+    QVERIFY(!pair.client->sendPattern(10, &error));
+    QCOMPARE(pair.client->userQueueBytes(), 0);
+    const auto errors = pair.events(Side::Client, EventKind::Error);
+    QCOMPARE(errors.size(), 2);
+    QVERIFY(pair.recorder.events().string(errors.first().text).contains(QLatin1StringView("refused")));
+
+    // Nothing reached the peer but the FIN.
+    pair.server->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 5000);
+    QCOMPARE(pair.server->bytesReceived(), 0);
+}
+
+void TestEndpoint::shutRdIsLocalOnly()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    QVERIFY(pair.server->shutdown(ShutdownHow::Read));
+    QVERIFY(pair.server->readShut());
+
+    // The client is told nothing: no EOF, still ESTABLISHED, and it can keep sending.
+    pair.client->setReading(true);
+    QTest::qWait(200);
+    QVERIFY(!pair.client->eofSeen());
+    QVERIFY(!pair.client->resetSeen());
+    QCOMPARE(pair.client->tcpState(), TcpState::Established);
+    const QByteArray late = "sent after the peer's SHUT_RD";
+    QVERIFY(pair.client->send(late));
+
+    // ...and the server still reads it.
+    pair.server->setReading(true);
+    QTRY_COMPARE_WITH_TIMEOUT(pair.server->bytesReceived(), late.size(), 5000);
+    QCOMPARE(pair.stream(Side::Server, Direction::Received), late);
+    QVERIFY(!pair.server->eofSeen());
+    pair.server->setReading(false);
+
+    // Unread data at close turns the close into a RST.
+    QVERIFY(pair.client->send("never read"));
+    QVERIFY(waitForKernelInq(pair.server, 10));
+    QVERIFY(pair.server->close());
+    QCOMPARE(pair.events(Side::Server, EventKind::Close).first().bytes, 10);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.client->resetSeen(), 5000);
+    QVERIFY(!pair.client->eofSeen());
+}
+
+void TestEndpoint::closeWithUnreadDataResets_data()
+{
+    QTest::addColumn<bool>("abortive");
+    QTest::addColumn<bool>("unread");
+    QTest::newRow("close with unread data") << false << true;
+    QTest::newRow("abort with unread data") << true << true;
+    QTest::newRow("abort with nothing unread") << true << false;
+}
+
+void TestEndpoint::closeWithUnreadDataResets()
+{
+    QFETCH(bool, abortive);
+    QFETCH(bool, unread);
+    Pair pair;
+    QVERIFY(pair.open());
+    if (unread) {
+        QVERIFY(pair.client->send("the server never reads this"));
+        QVERIFY(waitForKernelInq(pair.server, 27));
+    }
+    pair.client->setReading(true);
+    QVERIFY(abortive ? pair.server->abort() : pair.server->close());
+    QCOMPARE(pair.server->status(), Endpoint::Status::Closed);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.client->resetSeen(), 5000);
+    QCOMPARE(pair.client->endings(), QList<EventKind>{EventKind::Rst});
+    const auto rst = pair.events(Side::Client, EventKind::Rst);
+    QCOMPARE(rst.size(), 1);
+    QCOMPARE(rst.first().err, ECONNRESET);
+    QVERIFY(pair.events(Side::Client, EventKind::Eof).isEmpty());
+    QString error;
+    QVERIFY(!pair.client->send("after the reset", &error));
+    QVERIFY2(error.contains(QLatin1StringView("reset")), qPrintable(error));
+}
+
+void TestEndpoint::lateResetWhileIdleAfterEofIsRecorded()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    QVERIFY(pair.server->shutdown(ShutdownHow::Write));
+    pair.client->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.client->eofSeen(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Client, TcpState::CloseWait), 5000);
+    // The client now reads nothing and sends nothing: only the poll can notice the reset.
+    QVERIFY(pair.server->abort());
+    QTRY_VERIFY_WITH_TIMEOUT(pair.client->resetSeen(), 3000);
+    const auto rst = pair.events(Side::Client, EventKind::Rst);
+    QCOMPARE(rst.size(), 1);
+    // A RST in CLOSE_WAIT is reported as EPIPE by Linux.
+    QVERIFY2(rst.first().err == EPIPE || rst.first().err == ECONNRESET,
+             qPrintable(errnoName(rst.first().err)));
+    QCOMPARE(pair.client->endings(), (QList<EventKind>{EventKind::Eof, EventKind::Rst}));
+    QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Client, TcpState::Close), 3000);
+}
+
+void TestEndpoint::shutRdwrEndsBothDirectionsHandleStaysValid()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    QVERIFY(pair.client->send("last words"));
+    QVERIFY(pair.client->shutdown(ShutdownHow::Both));
+    pair.server->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 5000);
+    QCOMPARE(pair.server->bytesReceived(), 10);
+    QTRY_VERIFY(pair.client->writeShut() && pair.client->readShut());
+    QString error;
+    QVERIFY(!pair.client->send("more", &error));
+    // The handle is still valid: the kernel still answers for it until close.
+    QCOMPARE(pair.client->status(), Endpoint::Status::Open);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Client, TcpState::FinWait2), 5000);
+    QVERIFY(pair.client->close());
+    QCOMPARE(pair.client->status(), Endpoint::Status::Closed);
+    QCOMPARE(pair.events(Side::Client, EventKind::Close).size(), 1);
+    QVERIFY(pair.events(Side::Client, EventKind::Error).size() == 1); // only the refused send
+}
+
+void TestEndpoint::dataArrivingInSeveralChunks()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    pair.server->setReading(true);
+    QByteArray all;
+    for (int i = 0; i < 5; ++i) {
+        const QByteArray part = QByteArray("chunk ") + QByteArray::number(i) + '\n';
+        all += part;
+        QVERIFY(pair.client->send(part));
+        QTRY_COMPARE_WITH_TIMEOUT(pair.server->bytesReceived(), all.size(), 5000);
+    }
+    QVERIFY(pair.client->send("and the FIN rides with this"));
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write));
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 5000);
+    all += "and the FIN rides with this";
+    QCOMPARE(pair.stream(Side::Server, Direction::Received), all);
+    const auto recvs = pair.events(Side::Server, EventKind::Recv);
+    QVERIFY(recvs.size() >= 6);
+    qint64 expected = 0;
+    for (const Event &e : recvs) {
+        QCOMPARE(e.offset, expected);
+        expected += e.bytes;
+    }
+}
+
+void TestEndpoint::timeWaitFoundInKernelTableAfterClose()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write)); // the client's FIN goes first
+    pair.server->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 5000);
+    QVERIFY(pair.server->shutdown(ShutdownHow::Write));
+    pair.client->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.client->eofSeen(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Server, TcpState::Close), 5000);
+    QVERIFY(pair.server->close());
+    QVERIFY(pair.client->close());
+    QVERIFY(pair.sawState(Side::Client, TcpState::TimeWait));
+    QVERIFY(!pair.sawState(Side::Server, TcpState::TimeWait));
+}
+
+void TestEndpoint::connectionRefused()
+{
+    quint16 port;
+    {
+        Listener probe;
+        int err = 0;
+        QString error;
+        QVERIFY(probe.listenOn(QHostAddress::LocalHost, 0, &err, &error));
+        port = probe.serverPort();
+    } // closed again: nothing listens there now
+    Recorder recorder;
+    Endpoint client(Side::Client, 1, recorder.clock());
+    recorder.attach(&client, QStringLiteral("127.0.0.1"));
+    QSignalSpy failed(&client, &Endpoint::connectFailed);
+    client.connectToHost(QStringLiteral("127.0.0.1"), port);
+    QVERIFY(failed.wait(5000));
+    QVERIFY(failed.first().first().toString().contains(QLatin1StringView("refused")));
+    QCOMPARE(client.status(), Endpoint::Status::Failed);
+    const Event &last = recorder.events().events().back();
+    QCOMPARE(last.kind, EventKind::Error);
+    QCOMPARE(last.err, ECONNREFUSED);
+}
+
+void TestEndpoint::unknownHostName()
+{
+    Recorder recorder;
+    Endpoint client(Side::Client, 1, recorder.clock());
+    recorder.attach(&client, QStringLiteral("no-such-host.invalid"));
+    QSignalSpy failed(&client, &Endpoint::connectFailed);
+    client.connectToHost(QStringLiteral("no-such-host.invalid"), 80);
+    QVERIFY(failed.wait(30000));
+    QVERIFY(failed.first().first().toString().contains(QLatin1StringView("no-such-host.invalid")));
+    QCOMPARE(recorder.events().events().back().kind, EventKind::Error);
+}
+
+void TestEndpoint::portInUse()
+{
+    Listener first;
+    Listener second;
+    int err = 0;
+    QString error;
+    QVERIFY(first.listenOn(QHostAddress::LocalHost, 0, &err, &error));
+    QVERIFY(!second.listenOn(QHostAddress::LocalHost, first.serverPort(), &err, &error));
+    QCOMPARE(err, EADDRINUSE);
+    QVERIFY2(error.contains(QString::number(first.serverPort())), qPrintable(error));
+}
+
+void TestEndpoint::sendFileStreamsFile()
+{
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    QByteArray content;
+    for (int i = 0; i < 100000; ++i)
+        content += QByteArray::number(i) + ',';
+    file.write(content);
+    file.flush();
+    Pair pair;
+    QVERIFY(pair.open());
+    QVERIFY(pair.client->sendFile(file.fileName()));
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write));
+    pair.server->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 10000);
+    QCOMPARE(pair.stream(Side::Server, Direction::Received), content);
+    QString error;
+    Pair other;
+    QVERIFY(other.open());
+    QVERIFY(!other.client->sendFile(QStringLiteral("/nonexistent/file"), &error));
+    QVERIFY2(error.contains(QLatin1StringView("/nonexistent/file")), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(TestEndpoint)
+#include "tst_endpoint.moc"
