@@ -1,0 +1,376 @@
+// Drives the real finscope-cli binary: the README walkthrough, exit codes, and other real peers.
+
+#include "listener.h"
+#include "session.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace finscope;
+
+namespace {
+
+struct Result
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Result runCli(const QStringList &args, int timeoutMs = 30000)
+{
+    QProcess p;
+    p.start(QStringLiteral(FINSCOPE_CLI), args);
+    Result r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = QStringLiteral("did not finish");
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+// Starts `finscope-cli server ...` and returns the port from its first line.
+quint16 startServer(QProcess *server, const QStringList &args)
+{
+    server->start(QStringLiteral(FINSCOPE_CLI), QStringList{QStringLiteral("server")} + args);
+    QElapsedTimer waited;
+    waited.start();
+    while (!server->canReadLine() && waited.elapsed() < 10000)
+        server->waitForReadyRead(1000);
+    const QByteArray line = server->readLine();
+    const QByteArray prefix = "listening on 127.0.0.1:";
+    if (!line.startsWith(prefix))
+        return 0;
+    return quint16(line.mid(prefix.size()).trimmed().toUInt());
+}
+
+quint16 closedPort()
+{
+    Listener probe;
+    int err = 0;
+    QString error;
+    probe.listenOn(QHostAddress::LocalHost, 0, &err, &error);
+    return probe.serverPort();
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void readmeWalkthrough();
+    void usageErrors_data();
+    void usageErrors();
+    void connectionRefusedExits3();
+    void unknownHostExits3();
+    void portInUseExits3();
+    void timeoutExits1();
+    void expectations_data();
+    void expectations();
+    void echoServerAnswersEveryChunk();
+    void showRefusesBadFile();
+    void againstPythonSocketServer();
+    void againstSocat();
+};
+
+void TestCli::readmeWalkthrough()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("read-until-eof"),
+                                      QStringLiteral("send Message received.\\n"),
+                                      QStringLiteral("shutdown wr"),
+                                      QStringLiteral("close")});
+    QVERIFY(port != 0);
+    const QString saved = dir.filePath(QStringLiteral("s.json"));
+    const Result client = runCli({QStringLiteral("client"),
+                                  QStringLiteral("127.0.0.1:%1").arg(port),
+                                  QStringLiteral("send Hello, server"),
+                                  QStringLiteral("shutdown wr"),
+                                  QStringLiteral("read-until-eof"),
+                                  QStringLiteral("close"),
+                                  QStringLiteral("--save"),
+                                  saved});
+    QVERIFY2(client.exitCode == 0, qPrintable(client.err));
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+    const QString serverOut = QString::fromUtf8(server.readAllStandardOutput());
+    QVERIFY2(serverOut.contains(QLatin1StringView("CLOSE_WAIT")), qPrintable(serverOut));
+    QVERIFY(serverOut.contains(QLatin1StringView("Hello, server")));
+
+    const Result show = runCli({QStringLiteral("show"), saved});
+    QCOMPARE(show.exitCode, 0);
+    // The request, the client's FIN, the reply, the server's FIN as the client's EOF, the states.
+    const QStringList lines = show.out.split(u'\n');
+    const auto lineWith = [&](const QString &a, const QString &b = {}) {
+        for (qsizetype i = 0; i < lines.size(); ++i) {
+            if (lines[i].contains(a) && lines[i].contains(b))
+                return i;
+        }
+        return qsizetype(-1);
+    };
+    const qsizetype request = lineWith(QStringLiteral(" send "), QStringLiteral("Hello, server"));
+    const qsizetype fin = lineWith(QStringLiteral(" shutdown "), QStringLiteral("wr"));
+    const qsizetype finWait2 = lineWith(QStringLiteral("FIN_WAIT2"));
+    const qsizetype reply = lineWith(QStringLiteral(" recv "), QStringLiteral("Message received."));
+    const qsizetype eof = lineWith(QStringLiteral(" eof"));
+    const qsizetype timeWait = lineWith(QStringLiteral("TIME_WAIT"));
+    QVERIFY2(request >= 0 && fin > request, qPrintable(show.out));
+    QVERIFY2(finWait2 > fin, qPrintable(show.out));
+    QVERIFY2(reply > fin && eof > reply, qPrintable(show.out));
+    QVERIFY2(timeWait > eof, qPrintable(show.out));
+
+    const auto session = Session::load(saved, nullptr);
+    QVERIFY(session);
+    QCOMPARE(session->actions.size(), 4);
+    QCOMPARE(session->endpoints.size(), 1);
+    QCOMPARE(session->endpoints.first().peerAddress, QStringLiteral("127.0.0.1:%1").arg(port));
+}
+
+void TestCli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no command") << QStringList{} << "no command";
+    QTest::newRow("unknown command") << QStringList{"connect"} << "unknown command 'connect'";
+    QTest::newRow("client without address") << QStringList{"client"} << "needs an address";
+    QTest::newRow("client without port") << QStringList{"client", "localhost", "close"}
+                                         << "HOST:PORT";
+    QTest::newRow("port out of range") << QStringList{"client", "127.0.0.1:70000", "close"}
+                                       << "bad port";
+    QTest::newRow("unknown action") << QStringList{"client", "127.0.0.1:9", "sned hi"} << "sned";
+    QTest::newRow("bad size") << QStringList{"server", "0", "send-pattern 4X"} << "4X";
+    QTest::newRow("timeout not a number") << QStringList{"server", "0", "--timeout", "soon"}
+                                          << "--timeout";
+    QTest::newRow("unknown option") << QStringList{"server", "0", "--colour"} << "--colour";
+    QTest::newRow("server address not an IP") << QStringList{"server", "example:0", "close"}
+                                              << "not an IP address";
+}
+
+void TestCli::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Result r = runCli(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+}
+
+void TestCli::connectionRefusedExits3()
+{
+    const quint16 port = closedPort();
+    const Result r = runCli(
+        {QStringLiteral("client"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("close")});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QLatin1StringView("refused")), qPrintable(r.err));
+    QVERIFY(r.err.contains(QString::number(port)));
+    QVERIFY2(r.out.contains(QLatin1StringView("ECONNREFUSED")), qPrintable(r.out));
+}
+
+void TestCli::unknownHostExits3()
+{
+    const Result r = runCli({QStringLiteral("client"),
+                             QStringLiteral("no-such-host.invalid:80"),
+                             QStringLiteral("close")});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QLatin1StringView("no-such-host.invalid")), qPrintable(r.err));
+    QCOMPARE(r.err.count(u'\n'), 1); // one sentence
+}
+
+void TestCli::portInUseExits3()
+{
+    Listener holder;
+    int err = 0;
+    QString error;
+    QVERIFY(holder.listenOn(QHostAddress::LocalHost, 0, &err, &error));
+    const Result r = runCli(
+        {QStringLiteral("server"), QString::number(holder.serverPort()), QStringLiteral("close")});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QString::number(holder.serverPort())), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1StringView("in use")), qPrintable(r.err));
+}
+
+void TestCli::timeoutExits1()
+{
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("wait 5000"),
+                                      QStringLiteral("close"),
+                                      QStringLiteral("--timeout"),
+                                      QStringLiteral("20")});
+    QVERIFY(port != 0);
+    const Result r = runCli({QStringLiteral("client"),
+                             QStringLiteral("127.0.0.1:%1").arg(port),
+                             QStringLiteral("read-until-eof"),
+                             QStringLiteral("--timeout"),
+                             QStringLiteral("1")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1StringView("timed out after 1 s")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1StringView("read-until-eof")), qPrintable(r.err));
+    server.kill();
+    server.waitForFinished();
+}
+
+void TestCli::expectations_data()
+{
+    QTest::addColumn<QString>("serverEnds");
+    QTest::addColumn<QString>("expectation");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("eof expected, eof came") << "close" << "expect-eof" << 0;
+    QTest::newRow("rst expected, eof came") << "close" << "expect-rst" << 1;
+    QTest::newRow("rst expected, rst came") << "abort" << "expect-rst" << 0;
+    QTest::newRow("eof expected, rst came") << "abort" << "expect-eof" << 1;
+}
+
+void TestCli::expectations()
+{
+    QFETCH(QString, serverEnds);
+    QFETCH(QString, expectation);
+    QFETCH(int, exitCode);
+    QProcess server;
+    const quint16 port = startServer(&server, {QStringLiteral("0"), serverEnds});
+    QVERIFY(port != 0);
+    const Result r = runCli({QStringLiteral("client"),
+                             QStringLiteral("127.0.0.1:%1").arg(port),
+                             expectation,
+                             QStringLiteral("close")});
+    QCOMPARE(r.exitCode, exitCode);
+    if (exitCode == 1)
+        QVERIFY2(r.err.contains(QLatin1StringView("expectation failed")), qPrintable(r.err));
+    QVERIFY(server.waitForFinished(10000));
+}
+
+void TestCli::echoServerAnswersEveryChunk()
+{
+    QTemporaryDir dir;
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("echo-upper"),
+                                      QStringLiteral("shutdown wr"),
+                                      QStringLiteral("--connections"),
+                                      QStringLiteral("2")});
+    QVERIFY(port != 0);
+    for (int i = 0; i < 2; ++i) {
+        const QString saved = dir.filePath(QStringLiteral("c%1.json").arg(i));
+        const Result r = runCli({QStringLiteral("client"),
+                                 QStringLiteral("127.0.0.1:%1").arg(port),
+                                 QStringLiteral("send hello"),
+                                 QStringLiteral("send-pattern 1M"),
+                                 QStringLiteral("shutdown wr"),
+                                 QStringLiteral("read-until-eof"),
+                                 QStringLiteral("--quiet"),
+                                 QStringLiteral("--save"),
+                                 saved});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto session = Session::load(saved, nullptr);
+        QVERIFY(session);
+        const PayloadStream *got = session->events.payloadStream(Side::Client, 1,
+                                                                 Direction::Received);
+        const PayloadStream *sent = session->events.payloadStream(Side::Client, 1, Direction::Sent);
+        QVERIFY(got && sent);
+        QCOMPARE(got->total, 5 + 1024 * 1024);
+        QCOMPARE(got->data, sent->data.toUpper());
+    }
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+    const QString out = QString::fromUtf8(server.readAllStandardOutput());
+    QVERIFY(out.contains(QLatin1StringView("server 2")));
+}
+
+void TestCli::showRefusesBadFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bad.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"format\": \"finscope-session\", \"version\": 1, \"events\": [");
+    f.close();
+    Result r = runCli({QStringLiteral("show"), path});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(path), qPrintable(r.err));
+    r = runCli({QStringLiteral("show"), dir.filePath(QStringLiteral("missing.json"))});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY(r.err.contains(QLatin1StringView("missing.json")));
+}
+
+void TestCli::againstPythonSocketServer()
+{
+    const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+    if (python.isEmpty())
+        QSKIP("python3 is not installed");
+    // A plain socket program: read to EOF, answer, half-close, then wait for our FIN.
+    const QString script = QStringLiteral(
+        "import socket, sys\n"
+        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)\n"
+        "print(s.getsockname()[1], flush=True)\n"
+        "c, _ = s.accept(); data = b''\n"
+        "while True:\n"
+        "    b = c.recv(4096)\n"
+        "    if not b: break\n"
+        "    data += b\n"
+        "c.sendall(b'got ' + str(len(data)).encode()); c.shutdown(socket.SHUT_WR)\n"
+        "print('eof-after', len(data), 'then', c.recv(10), flush=True)\n");
+    QProcess py;
+    py.start(python, {QStringLiteral("-c"), script});
+    QVERIFY(py.waitForReadyRead(10000));
+    const quint16 port = quint16(py.readLine().trimmed().toUInt());
+    QVERIFY(port != 0);
+    const Result r = runCli({QStringLiteral("client"),
+                             QStringLiteral("127.0.0.1:%1").arg(port),
+                             QStringLiteral("send-pattern 100K"),
+                             QStringLiteral("shutdown wr"),
+                             QStringLiteral("read-until-eof"),
+                             QStringLiteral("expect-eof"),
+                             QStringLiteral("close")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QLatin1StringView("got 102400")), qPrintable(r.out));
+    QVERIFY(py.waitForFinished(10000));
+    QCOMPARE(QString::fromUtf8(py.readAll()).trimmed(), QStringLiteral("eof-after 102400 then b''"));
+}
+
+void TestCli::againstSocat()
+{
+    const QString socat = QStandardPaths::findExecutable(QStringLiteral("socat"));
+    if (socat.isEmpty())
+        QSKIP("socat is not installed");
+    // socat as the client: it sends its stdin, half-closes, and prints what comes back.
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("read-until-eof"),
+                                      QStringLiteral("send reply after your FIN\\n"),
+                                      QStringLiteral("shutdown wr"),
+                                      QStringLiteral("close")});
+    QVERIFY(port != 0);
+    QProcess peer;
+    peer.start(socat, {QStringLiteral("-t5"), QStringLiteral("-"),
+                       QStringLiteral("TCP:127.0.0.1:%1").arg(port)});
+    QVERIFY(peer.waitForStarted());
+    peer.write("request from socat\n");
+    peer.closeWriteChannel();
+    QVERIFY(peer.waitForFinished(10000));
+    QCOMPARE(peer.readAllStandardOutput(), QByteArray("reply after your FIN\n"));
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+    const QString out = QString::fromUtf8(server.readAllStandardOutput());
+    QVERIFY(out.contains(QLatin1StringView("request from socat")));
+    QVERIFY(out.contains(QLatin1StringView(" eof")));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
