@@ -124,12 +124,14 @@ void TestCli::readmeWalkthrough()
     };
     const qsizetype request = lineWith(QStringLiteral(" send "), QStringLiteral("Hello, server"));
     const qsizetype fin = lineWith(QStringLiteral(" shutdown "), QStringLiteral("wr"));
-    const qsizetype finWait2 = lineWith(QStringLiteral("FIN_WAIT2"));
+    // FIN_WAIT1, and FIN_WAIT2 when the ACK of the FIN comes before the reply (in a scripted
+    // exchange FIN_WAIT2 may last a fraction of a millisecond).
+    const qsizetype finWait = lineWith(QStringLiteral("FIN_WAIT"));
     const qsizetype reply = lineWith(QStringLiteral(" recv "), QStringLiteral("Message received."));
     const qsizetype eof = lineWith(QStringLiteral(" eof"));
     const qsizetype timeWait = lineWith(QStringLiteral("TIME_WAIT"));
     QVERIFY2(request >= 0 && fin > request, qPrintable(show.out));
-    QVERIFY2(finWait2 > fin, qPrintable(show.out));
+    QVERIFY2(finWait > fin, qPrintable(show.out));
     QVERIFY2(reply > fin && eof > reply, qPrintable(show.out));
     QVERIFY2(timeWait > eof, qPrintable(show.out));
 
@@ -147,17 +149,17 @@ void TestCli::usageErrors_data()
     QTest::newRow("no command") << QStringList{} << "no command";
     QTest::newRow("unknown command") << QStringList{"connect"} << "unknown command 'connect'";
     QTest::newRow("client without address") << QStringList{"client"} << "needs an address";
-    QTest::newRow("client without port") << QStringList{"client", "localhost", "close"}
-                                         << "HOST:PORT";
-    QTest::newRow("port out of range") << QStringList{"client", "127.0.0.1:70000", "close"}
-                                       << "bad port";
+    QTest::newRow("client without port")
+        << QStringList{"client", "localhost", "close"} << "HOST:PORT";
+    QTest::newRow("port out of range")
+        << QStringList{"client", "127.0.0.1:70000", "close"} << "bad port";
     QTest::newRow("unknown action") << QStringList{"client", "127.0.0.1:9", "sned hi"} << "sned";
     QTest::newRow("bad size") << QStringList{"server", "0", "send-pattern 4X"} << "4X";
-    QTest::newRow("timeout not a number") << QStringList{"server", "0", "--timeout", "soon"}
-                                          << "--timeout";
+    QTest::newRow("timeout not a number")
+        << QStringList{"server", "0", "--timeout", "soon"} << "--timeout";
     QTest::newRow("unknown option") << QStringList{"server", "0", "--colour"} << "--colour";
-    QTest::newRow("server address not an IP") << QStringList{"server", "example:0", "close"}
-                                              << "not an IP address";
+    QTest::newRow("server address not an IP")
+        << QStringList{"server", "example:0", "close"} << "not an IP address";
 }
 
 void TestCli::usageErrors()
@@ -172,8 +174,9 @@ void TestCli::usageErrors()
 void TestCli::connectionRefusedExits3()
 {
     const quint16 port = closedPort();
-    const Result r = runCli(
-        {QStringLiteral("client"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("close")});
+    const Result r = runCli({QStringLiteral("client"),
+                             QStringLiteral("127.0.0.1:%1").arg(port),
+                             QStringLiteral("close")});
     QCOMPARE(r.exitCode, 3);
     QVERIFY2(r.err.contains(QLatin1StringView("refused")), qPrintable(r.err));
     QVERIFY(r.err.contains(QString::number(port)));
@@ -230,10 +233,14 @@ void TestCli::expectations_data()
     QTest::addColumn<QString>("serverEnds");
     QTest::addColumn<QString>("expectation");
     QTest::addColumn<int>("exitCode");
-    QTest::newRow("eof expected, eof came") << "close" << "expect-eof" << 0;
-    QTest::newRow("rst expected, eof came") << "close" << "expect-rst" << 1;
-    QTest::newRow("rst expected, rst came") << "abort" << "expect-rst" << 0;
-    QTest::newRow("eof expected, rst came") << "abort" << "expect-eof" << 1;
+    QTest::newRow("eof expected, eof came") << "close"
+                                            << "expect-eof" << 0;
+    QTest::newRow("rst expected, eof came") << "close"
+                                            << "expect-rst" << 1;
+    QTest::newRow("rst expected, rst came") << "abort"
+                                            << "expect-rst" << 0;
+    QTest::newRow("eof expected, rst came") << "abort"
+                                            << "expect-eof" << 1;
 }
 
 void TestCli::expectations()
@@ -279,8 +286,8 @@ void TestCli::echoServerAnswersEveryChunk()
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto session = Session::load(saved, nullptr);
         QVERIFY(session);
-        const PayloadStream *got = session->events.payloadStream(Side::Client, 1,
-                                                                 Direction::Received);
+        const PayloadStream *got
+            = session->events.payloadStream(Side::Client, 1, Direction::Received);
         const PayloadStream *sent = session->events.payloadStream(Side::Client, 1, Direction::Sent);
         QVERIFY(got && sent);
         QCOMPARE(got->total, 5 + 1024 * 1024);
@@ -340,7 +347,8 @@ void TestCli::againstPythonSocketServer()
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(QLatin1StringView("got 102400")), qPrintable(r.out));
     QVERIFY(py.waitForFinished(10000));
-    QCOMPARE(QString::fromUtf8(py.readAll()).trimmed(), QStringLiteral("eof-after 102400 then b''"));
+    QCOMPARE(QString::fromUtf8(py.readAll()).trimmed(),
+             QStringLiteral("eof-after 102400 then b''"));
 }
 
 void TestCli::againstSocat()
@@ -358,8 +366,9 @@ void TestCli::againstSocat()
                                       QStringLiteral("close")});
     QVERIFY(port != 0);
     QProcess peer;
-    peer.start(socat, {QStringLiteral("-t5"), QStringLiteral("-"),
-                       QStringLiteral("TCP:127.0.0.1:%1").arg(port)});
+    peer.start(
+        socat,
+        {QStringLiteral("-t5"), QStringLiteral("-"), QStringLiteral("TCP:127.0.0.1:%1").arg(port)});
     QVERIFY(peer.waitForStarted());
     peer.write("request from socat\n");
     peer.closeWriteChannel();

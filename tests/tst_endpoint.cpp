@@ -141,7 +141,8 @@ void TestEndpoint::shutWrHalfCloseStillReceivesReply()
     QVERIFY(serverEof.wait(5000));
     QCOMPARE(pair.server->bytesReceived(), request.size());
     QCOMPARE(pair.stream(Side::Server, Direction::Received), request);
-    QVERIFY(pair.indexOf(Side::Server, EventKind::Recv) < pair.indexOf(Side::Server, EventKind::Eof));
+    QVERIFY(pair.indexOf(Side::Server, EventKind::Recv)
+            < pair.indexOf(Side::Server, EventKind::Eof));
 
     // The half-closed client can still receive: a reply of more than 1 MiB after its FIN.
     QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Client, TcpState::FinWait2), 5000);
@@ -222,7 +223,8 @@ void TestEndpoint::writeAfterShutWrIsRefused()
     QCOMPARE(pair.client->userQueueBytes(), 0);
     const auto errors = pair.events(Side::Client, EventKind::Error);
     QCOMPARE(errors.size(), 2);
-    QVERIFY(pair.recorder.events().string(errors.first().text).contains(QLatin1StringView("refused")));
+    QVERIFY(
+        pair.recorder.events().string(errors.first().text).contains(QLatin1StringView("refused")));
 
     // Nothing reached the peer but the FIN.
     pair.server->setReading(true);

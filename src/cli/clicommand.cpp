@@ -61,7 +61,8 @@ CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
     , m_out(out)
     , m_err(err)
 {
-    m_recorder.setTool(QStringLiteral("finscope-cli %1").arg(QCoreApplication::applicationVersion()));
+    m_recorder.setTool(
+        QStringLiteral("finscope-cli %1").arg(QCoreApplication::applicationVersion()));
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, &CliCommand::handleTimeout);
     connect(&m_recorder, &Recorder::eventAdded, this, &CliCommand::printEvent);
@@ -78,7 +79,8 @@ QString CliCommand::usage()
         "                      [--connections N] [--quiet]\n"
         "  finscope-cli show FILE\n"
         "\n"
-        "Each ACTION is one argument: 'send TEXT' (escapes \\n \\r \\t \\\\ \\xNN), 'send-hex HEX',\n"
+        "Each ACTION is one argument: 'send TEXT' (escapes \\n \\r \\t \\\\ \\xNN), 'send-hex "
+        "HEX',\n"
         "'send-file PATH', 'send-pattern N[K|M|G]', 'shutdown wr|rd|rdwr', close, abort, read,\n"
         "read-until-eof, pause-reading, resume-reading, echo, echo-upper, discard, 'wait MS',\n"
         "expect-eof, expect-rst.\n"
@@ -96,9 +98,12 @@ std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QS
         return std::nullopt;
     }
     options.command = args.first();
-    static const QStringList commands{QStringLiteral("client"), QStringLiteral("server"),
-                                      QStringLiteral("show"), QStringLiteral("help")};
-    if (options.command == QLatin1StringView("--help") || options.command == QLatin1StringView("-h"))
+    static const QStringList commands{QStringLiteral("client"),
+                                      QStringLiteral("server"),
+                                      QStringLiteral("show"),
+                                      QStringLiteral("help")};
+    if (options.command == QLatin1StringView("--help")
+        || options.command == QLatin1StringView("-h"))
         options.command = QStringLiteral("help");
     if (!commands.contains(options.command)) {
         *error = QStringLiteral("unknown command '%1'").arg(options.command);
@@ -358,15 +363,16 @@ int CliCommand::show()
     if (session->events.payloadCut())
         m_out << " (payload kept only up to " << session->events.payloadCap() << " bytes)";
     m_out << "\n";
-    for (const RecordedAction &action : session->actions) {
-        m_out << QStringLiteral("%1  %2 %3  action    %4\n")
-                     .arg(double(action.tNs) / 1e9, 12, 'f', 6)
-                     .arg(sideName(action.side))
-                     .arg(action.conn)
-                     .arg(action.text);
-    }
-    for (const Event &event : session->events.events())
+    // Actions and events interleaved in time order, as they happened.
+    const auto &events = session->events.events();
+    qsizetype a = 0;
+    for (const Event &event : events) {
+        for (; a < session->actions.size() && session->actions.at(a).tNs <= event.tNs; ++a)
+            m_out << formatAction(session->actions.at(a)) << "\n";
         m_out << formatEvent(event, session->events) << "\n";
+    }
+    for (; a < session->actions.size(); ++a)
+        m_out << formatAction(session->actions.at(a)) << "\n";
     m_out.flush();
     return ExitOk;
 }

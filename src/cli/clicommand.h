@@ -1,7 +1,7 @@
 #pragma once
 
-// finscope-cli's commands over the engine: client, server and show. Owns the run's endpoints, prints
-// one line per event and turns the outcome into the exit code of DESIGN.md §5.
+// finscope-cli's commands over the engine: client, server and show. Owns the run's endpoints,
+// prints one line per event and turns the outcome into the exit code of DESIGN.md §5.
 
 #include "action.h"
 #include "recorder.h"

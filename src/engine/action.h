@@ -54,7 +54,8 @@ struct Action
     static std::optional<QList<Action>> parseList(const QStringList &texts, QString *error);
 };
 
-// C escapes \n \r \t \\ \xNN. On failure returns nullopt and sets *error naming the column (1-based).
+// C escapes \n \r \t \\ \xNN. On failure returns nullopt and sets *error naming the column
+// (1-based).
 std::optional<QByteArray> unescapeText(QStringView text, QString *error);
 // The inverse, for toString() and for printing payloads: printable ASCII kept, others escaped.
 QString escapeBytes(QByteArrayView bytes);

@@ -1,7 +1,8 @@
 #pragma once
 
 // Runs a list of actions on one endpoint in order, each waiting as a blocking program would: a send
-// returns once the kernel has taken the bytes, a read waits for data or EOF, an echo runs until EOF.
+// returns once the kernel has taken the bytes, a read waits for data or EOF, an echo runs until
+// EOF.
 
 #include "action.h"
 

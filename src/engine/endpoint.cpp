@@ -15,6 +15,15 @@ constexpr qint64 MaxChunk = 256 * 1024;
 constexpr int MaxCallsPerActivation = 16;
 constexpr int KernelTablePolls = 40; // how long after close() the TIME_WAIT entry is watched
 constexpr int ReadShutPollMs = 10;
+// While a FIN waits for its ACK the state can change within a fraction of a millisecond: sample
+// closely for a while so a short FIN_WAIT2 or LAST_ACK still shows on the timeline.
+constexpr int TransitionPollMs = 1;
+constexpr qint64 TransitionWatchNs = 200'000'000;
+
+bool awaitingAck(TcpState state)
+{
+    return state == TcpState::FinWait1 || state == TcpState::LastAck || state == TcpState::Closing;
+}
 
 // 64 printable bytes repeated: recognisable in a hex dump, and offset-addressable without a
 // buffer the size of the transfer.
@@ -291,7 +300,8 @@ void Endpoint::handleWritable()
         QByteArray block;
         if (item.patternLeft > 0) {
             const qint64 len = std::min(item.patternLeft, MaxChunk);
-            // The pattern continues from where this item left off: byte i of the item is unit[i % 64].
+            // The pattern continues from where this item left off: byte i of the item is unit[i %
+            // 64].
             block = QByteArray::fromRawData(patternBlock().constData() + (item.pos % 64),
                                             qsizetype(len));
         } else {
@@ -300,8 +310,9 @@ void Endpoint::handleWritable()
                 item.pos = 0;
                 if (item.bytes.isEmpty()) {
                     const qint64 lost = item.fileLeft;
-                    recordError(0, QStringLiteral("send-file: reading '%1' failed: %2")
-                                       .arg(item.file->fileName(), item.file->errorString()));
+                    recordError(0,
+                                QStringLiteral("send-file: reading '%1' failed: %2")
+                                    .arg(item.file->fileName(), item.file->errorString()));
                     m_userQueue -= lost;
                     m_queue.pop_front();
                     continue;
@@ -500,7 +511,8 @@ bool Endpoint::abort(QString *error)
     if (const int err = native::setLingerZero(m_fd))
         recordError(err, QStringLiteral("abort: setsockopt(SO_LINGER)"));
     const auto queues = native::kernelQueues(m_fd);
-    releaseDescriptor(EventKind::Abort, queues ? queues->inq : 0,
+    releaseDescriptor(EventKind::Abort,
+                      queues ? queues->inq : 0,
                       QStringLiteral("SO_LINGER {1, 0} then close: RST"));
     return true;
 }
@@ -538,7 +550,11 @@ void Endpoint::updateNotifiers()
         m_writeNotifier->setEnabled(open && !m_queue.empty() && !m_resetSeen);
     // After SHUT_RD the socket is always readable (recv returns 0), so a notifier would spin:
     // poll the receive queue instead.
-    m_pollTimer.setInterval(readable && m_readShut ? ReadShutPollMs : PollIntervalMs);
+    int interval = readable && m_readShut ? ReadShutPollMs : PollIntervalMs;
+    if (open && awaitingAck(m_lastState) && m_clock->nowNs() - m_stateSinceNs < TransitionWatchNs)
+        interval = TransitionPollMs;
+    if (m_pollTimer.interval() != interval)
+        m_pollTimer.setInterval(interval);
 }
 
 void Endpoint::sampleKernel()
@@ -548,9 +564,11 @@ void Endpoint::sampleKernel()
     const TcpState state = native::tcpState(m_fd);
     if (state != m_lastState) {
         m_lastState = state;
+        m_stateSinceNs = m_clock->nowNs();
         Event fields;
         fields.state = state;
         record(EventKind::State, fields);
+        updateNotifiers();
     }
     const auto queues = native::kernelQueues(m_fd);
     if (!queues)
@@ -578,7 +596,9 @@ void Endpoint::lookUpKernelTable()
     m_lastState = now;
     Event fields;
     fields.state = now;
-    record(EventKind::State, fields, {},
+    record(EventKind::State,
+           fields,
+           {},
            state ? QStringLiteral("kernel table after close")
                  : QStringLiteral("gone from the kernel table"));
 }

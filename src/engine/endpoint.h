@@ -29,7 +29,8 @@ public:
     enum class Status { Idle, Resolving, Connecting, Open, Closed, Failed };
     Q_ENUM(Status)
 
-    // How often the kernel's state and queues are sampled between events, and a late RST looked for.
+    // How often the kernel's state and queues are sampled between events, and a late RST looked
+    // for.
     static constexpr int PollIntervalMs = 50;
 
     Endpoint(Side side, quint32 conn, const Clock *clock, QObject *parent = nullptr);
@@ -86,7 +87,8 @@ public:
     QString peerAddress() const;
 
 signals:
-    void eventRecorded(const finscope::Event &event, const QByteArray &payload, const QString &text);
+    void
+    eventRecorded(const finscope::Event &event, const QByteArray &payload, const QString &text);
     void connected();
     void connectFailed(const QString &reason);
     void received(const QByteArray &data);
@@ -105,7 +107,9 @@ private:
         qint64 fileLeft = 0;
     };
 
-    void record(EventKind kind, Event fields = {}, const QByteArray &payload = {},
+    void record(EventKind kind,
+                Event fields = {},
+                const QByteArray &payload = {},
                 const QString &text = {});
     void recordError(int err, const QString &context);
     void refuse(const QString &reason, QString *error);
@@ -164,6 +168,7 @@ private:
     QList<EventKind> m_endings;
 
     TcpState m_lastState = TcpState::Unknown;
+    qint64 m_stateSinceNs = 0;
     native::KernelQueues m_lastQueues;
     qint64 m_lastUserQueue = 0;
 };

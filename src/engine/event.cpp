@@ -74,36 +74,60 @@ constexpr std::array<std::pair<TcpState, const char *>, 12> states{{
     {TcpState::Closing, "CLOSING"},
 }};
 
-#define FS_ERRNO(name) {name, #name}
+#define FS_ERRNO(name)                                                                             \
+    {                                                                                              \
+        name, #name                                                                                \
+    }
 constexpr std::array<std::pair<int, const char *>, 34> errnos{{
-    FS_ERRNO(EPERM),        FS_ERRNO(ENOENT),       FS_ERRNO(EINTR),
-    FS_ERRNO(EIO),          FS_ERRNO(EBADF),        FS_ERRNO(EAGAIN),
-    FS_ERRNO(ENOMEM),       FS_ERRNO(EACCES),       FS_ERRNO(EFAULT),
-    FS_ERRNO(EINVAL),       FS_ERRNO(EMFILE),       FS_ERRNO(ENFILE),
-    FS_ERRNO(ENOSPC),       FS_ERRNO(EPIPE),        FS_ERRNO(ENOTSOCK),
-    FS_ERRNO(EDESTADDRREQ), FS_ERRNO(EMSGSIZE),     FS_ERRNO(EPROTOTYPE),
-    FS_ERRNO(EOPNOTSUPP),   FS_ERRNO(EAFNOSUPPORT), FS_ERRNO(EADDRINUSE),
-    FS_ERRNO(EADDRNOTAVAIL), FS_ERRNO(ENETDOWN),    FS_ERRNO(ENETUNREACH),
-    FS_ERRNO(ENETRESET),    FS_ERRNO(ECONNABORTED), FS_ERRNO(ECONNRESET),
-    FS_ERRNO(ENOBUFS),      FS_ERRNO(EISCONN),      FS_ERRNO(ENOTCONN),
-    FS_ERRNO(ETIMEDOUT),    FS_ERRNO(ECONNREFUSED), FS_ERRNO(EHOSTUNREACH),
-    FS_ERRNO(EINPROGRESS),
+    FS_ERRNO(EPERM),        FS_ERRNO(ENOENT),        FS_ERRNO(EINTR),      FS_ERRNO(EIO),
+    FS_ERRNO(EBADF),        FS_ERRNO(EAGAIN),        FS_ERRNO(ENOMEM),     FS_ERRNO(EACCES),
+    FS_ERRNO(EFAULT),       FS_ERRNO(EINVAL),        FS_ERRNO(EMFILE),     FS_ERRNO(ENFILE),
+    FS_ERRNO(ENOSPC),       FS_ERRNO(EPIPE),         FS_ERRNO(ENOTSOCK),   FS_ERRNO(EDESTADDRREQ),
+    FS_ERRNO(EMSGSIZE),     FS_ERRNO(EPROTOTYPE),    FS_ERRNO(EOPNOTSUPP), FS_ERRNO(EAFNOSUPPORT),
+    FS_ERRNO(EADDRINUSE),   FS_ERRNO(EADDRNOTAVAIL), FS_ERRNO(ENETDOWN),   FS_ERRNO(ENETUNREACH),
+    FS_ERRNO(ENETRESET),    FS_ERRNO(ECONNABORTED),  FS_ERRNO(ECONNRESET), FS_ERRNO(ENOBUFS),
+    FS_ERRNO(EISCONN),      FS_ERRNO(ENOTCONN),      FS_ERRNO(ETIMEDOUT),  FS_ERRNO(ECONNREFUSED),
+    FS_ERRNO(EHOSTUNREACH), FS_ERRNO(EINPROGRESS),
 }};
 #undef FS_ERRNO
 
 } // namespace
 
-QString sideName(Side side) { return nameOf(sides, side); }
-std::optional<Side> sideFromName(QStringView name) { return lookup(sides, name); }
+QString sideName(Side side)
+{
+    return nameOf(sides, side);
+}
+std::optional<Side> sideFromName(QStringView name)
+{
+    return lookup(sides, name);
+}
 
-QString kindName(EventKind kind) { return nameOf(kinds, kind); }
-std::optional<EventKind> kindFromName(QStringView name) { return lookup(kinds, name); }
+QString kindName(EventKind kind)
+{
+    return nameOf(kinds, kind);
+}
+std::optional<EventKind> kindFromName(QStringView name)
+{
+    return lookup(kinds, name);
+}
 
-QString howName(ShutdownHow how) { return nameOf(hows, how); }
-std::optional<ShutdownHow> howFromName(QStringView name) { return lookup(hows, name); }
+QString howName(ShutdownHow how)
+{
+    return nameOf(hows, how);
+}
+std::optional<ShutdownHow> howFromName(QStringView name)
+{
+    return lookup(hows, name);
+}
 
-QString stateName(TcpState state) { return nameOf(states, state); }
-std::optional<TcpState> stateFromName(QStringView name) { return lookup(states, name); }
+QString stateName(TcpState state)
+{
+    return nameOf(states, state);
+}
+std::optional<TcpState> stateFromName(QStringView name)
+{
+    return lookup(states, name);
+}
 
 QString errnoName(int err)
 {

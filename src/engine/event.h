@@ -83,8 +83,8 @@ std::optional<ShutdownHow> howFromName(QStringView name);
 QString stateName(TcpState state); // "ESTABLISHED", "FIN_WAIT2", ...
 std::optional<TcpState> stateFromName(QStringView name);
 
-QString errnoName(int err);               // "ECONNRESET"; "E<number>" when unknown
+QString errnoName(int err); // "ECONNRESET"; "E<number>" when unknown
 std::optional<int> errnoFromName(QStringView name);
-QString errnoMessage(int err);            // strerror text
+QString errnoMessage(int err); // strerror text
 
 } // namespace finscope

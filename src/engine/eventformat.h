@@ -4,6 +4,7 @@
 
 #include "event.h"
 #include "eventstore.h"
+#include "session.h"
 
 #include <QString>
 
@@ -11,5 +12,7 @@ namespace finscope {
 
 // e.g. "    0.000412  client 1  send      18 B @0  \"Hello, server\""
 QString formatEvent(const Event &event, const EventStore &store);
+// The same layout for a recorded action: "    0.000944  client 1  action   send Hello"
+QString formatAction(const RecordedAction &action);
 
 } // namespace finscope

@@ -18,8 +18,8 @@ void EventStore::append(const Event &event, QByteArrayView payload)
     m_events.push_back(event);
     if (event.kind != EventKind::Send && event.kind != EventKind::Recv)
         return;
-    const Direction direction = event.kind == EventKind::Send ? Direction::Sent
-                                                              : Direction::Received;
+    const Direction direction
+        = event.kind == EventKind::Send ? Direction::Sent : Direction::Received;
     PayloadStream &stream = m_streams[key(event.side, event.conn, direction)];
     stream.side = event.side;
     stream.conn = event.conn;

@@ -1,7 +1,8 @@
 #pragma once
 
 // The events of one session plus the payload bytes behind send/recv events, kept up to a cap.
-// A plain class (no QObject): the recorder appends to it, the front ends and the session file read it.
+// A plain class (no QObject): the recorder appends to it, the front ends and the session file read
+// it.
 
 #include "event.h"
 

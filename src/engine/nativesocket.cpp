@@ -17,7 +17,10 @@ namespace finscope::native {
 
 namespace {
 
-int errnoOr0(int rc) { return rc == 0 ? 0 : errno; }
+int errnoOr0(int rc)
+{
+    return rc == 0 ? 0 : errno;
+}
 
 socklen_t toSockaddr(const SocketAddress &from, sockaddr_storage *to)
 {

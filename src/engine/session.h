@@ -1,6 +1,7 @@
 #pragma once
 
-// A recorded session as the JSON file of DESIGN.md §4: {"format": "finscope-session", "version": 1}.
+// A recorded session as the JSON file of DESIGN.md §4: {"format": "finscope-session", "version":
+// 1}.
 
 #include "event.h"
 #include "eventstore.h"

@@ -1,0 +1,458 @@
+#include "session.h"
+
+#include "action.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <limits>
+
+namespace finscope {
+
+namespace {
+
+constexpr qint64 MaxExactInteger = qint64(1) << 53; // JSON numbers are doubles
+constexpr qint64 MaxFileSize = qint64(2) * 1024 * 1024 * 1024;
+const QLatin1StringView FormatName("finscope-session");
+
+QString directionName(Direction d)
+{
+    return d == Direction::Sent ? QStringLiteral("sent") : QStringLiteral("received");
+}
+
+// Reads the fields of one JSON object, naming the path of the first bad field in *error.
+class FieldReader
+{
+public:
+    FieldReader(const QJsonObject &object, QString path, QString *error)
+        : m_object(object)
+        , m_path(std::move(path))
+        , m_error(error)
+    {}
+
+    bool has(const char *key) const { return m_object.contains(QLatin1StringView(key)); }
+
+    bool integer(const char *key, qint64 min, qint64 max, qint64 *out, bool required = true)
+    {
+        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        if (v.isUndefined() && !required)
+            return true;
+        const double d = v.toDouble();
+        if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max))
+            return fail(key,
+                        QStringLiteral("expected a whole number from %1 to %2").arg(min).arg(max));
+        *out = qint64(d);
+        return true;
+    }
+
+    template<typename T>
+    bool integerAs(const char *key, qint64 min, qint64 max, T *out, bool required = true)
+    {
+        qint64 value = qint64(*out);
+        if (!integer(key, min, max, &value, required))
+            return false;
+        *out = T(value);
+        return true;
+    }
+
+    bool string(const char *key, QString *out, bool required = true)
+    {
+        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        if (v.isUndefined() && !required)
+            return true;
+        if (!v.isString())
+            return fail(key, QStringLiteral("expected a string"));
+        *out = v.toString();
+        return true;
+    }
+
+    bool boolean(const char *key, bool *out, bool required = true)
+    {
+        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        if (v.isUndefined() && !required)
+            return true;
+        if (!v.isBool())
+            return fail(key, QStringLiteral("expected true or false"));
+        *out = v.toBool();
+        return true;
+    }
+
+    // A string that must be one of a set of names, converted by from().
+    template<typename T, typename From>
+    bool name(const char *key, From from, T *out, const QString &expected, bool required = true)
+    {
+        QString text;
+        if (!has(key) && !required)
+            return true;
+        if (!string(key, &text))
+            return false;
+        const auto value = from(text);
+        if (!value)
+            return fail(key, QStringLiteral("'%1' is not %2").arg(text, expected));
+        *out = *value;
+        return true;
+    }
+
+    bool array(const char *key, QJsonArray *out, bool required = true)
+    {
+        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        if (v.isUndefined() && !required)
+            return true;
+        if (!v.isArray())
+            return fail(key, QStringLiteral("expected an array"));
+        *out = v.toArray();
+        return true;
+    }
+
+    bool fail(const char *key, const QString &what)
+    {
+        *m_error
+            = QStringLiteral("%1%2: %3")
+                  .arg(m_path.isEmpty() ? QString() : m_path + u'.', QLatin1StringView(key), what);
+        return false;
+    }
+
+private:
+    const QJsonObject &m_object;
+    QString m_path;
+    QString *m_error;
+};
+
+// Every element of an array must be an object; calls read(object, path) for each.
+template<typename Read>
+bool forEachObject(const QJsonArray &array, const char *name, QString *error, Read read)
+{
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString path = QStringLiteral("%1[%2]").arg(QLatin1StringView(name)).arg(i);
+        if (!array.at(i).isObject()) {
+            *error = QStringLiteral("%1: expected an object").arg(path);
+            return false;
+        }
+        if (!read(array.at(i).toObject(), path))
+            return false;
+    }
+    return true;
+}
+
+QJsonObject eventToJson(const Event &e, const EventStore &store)
+{
+    QJsonObject o{{QStringLiteral("t_ns"), double(e.tNs)},
+                  {QStringLiteral("side"), sideName(e.side)},
+                  {QStringLiteral("conn"), double(e.conn)},
+                  {QStringLiteral("kind"), kindName(e.kind)}};
+    switch (e.kind) {
+    case EventKind::Send:
+    case EventKind::Recv:
+        o.insert(QStringLiteral("bytes"), double(e.bytes));
+        o.insert(QStringLiteral("offset"), double(e.offset));
+        break;
+    case EventKind::Shutdown:
+        o.insert(QStringLiteral("how"), howName(e.how));
+        break;
+    case EventKind::State:
+        o.insert(QStringLiteral("state"), stateName(e.state));
+        break;
+    case EventKind::Queue:
+        o.insert(QStringLiteral("userq"), double(e.bytes));
+        o.insert(QStringLiteral("outq"), e.outq);
+        o.insert(QStringLiteral("inq"), e.inq);
+        break;
+    case EventKind::Error:
+    case EventKind::Rst:
+        if (e.err != 0) {
+            o.insert(QStringLiteral("errno"), errnoName(e.err));
+            o.insert(QStringLiteral("message"), errnoMessage(e.err));
+        }
+        break;
+    case EventKind::Close:
+    case EventKind::Abort:
+        o.insert(QStringLiteral("unread"), double(e.bytes));
+        break;
+    default:
+        break;
+    }
+    if (e.text != 0)
+        o.insert(QStringLiteral("text"), store.string(e.text));
+    return o;
+}
+
+bool eventFromJson(const QJsonObject &o, const QString &path, EventStore *store, QString *error)
+{
+    FieldReader r(o, path, error);
+    Event e;
+    if (!r.integer("t_ns", 0, MaxExactInteger, &e.tNs)
+        || !r.name("side", sideFromName, &e.side, QStringLiteral("client or server"))
+        || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &e.conn)
+        || !r.name("kind", kindFromName, &e.kind, QStringLiteral("an event kind"))) {
+        return false;
+    }
+    bool ok = true;
+    switch (e.kind) {
+    case EventKind::Send:
+    case EventKind::Recv:
+        ok = r.integer("bytes", 0, MaxExactInteger, &e.bytes)
+             && r.integer("offset", 0, MaxExactInteger, &e.offset);
+        break;
+    case EventKind::Shutdown:
+        ok = r.name("how", howFromName, &e.how, QStringLiteral("rd, wr or rdwr"));
+        break;
+    case EventKind::State:
+        ok = r.name("state", stateFromName, &e.state, QStringLiteral("a TCP state name"));
+        break;
+    case EventKind::Queue:
+        ok = r.integer("userq", 0, MaxExactInteger, &e.bytes)
+             && r.integerAs("outq", 0, std::numeric_limits<qint32>::max(), &e.outq)
+             && r.integerAs("inq", 0, std::numeric_limits<qint32>::max(), &e.inq);
+        break;
+    case EventKind::Error:
+    case EventKind::Rst:
+        ok = r.name("errno", errnoFromName, &e.err, QStringLiteral("an errno name"), false);
+        if (ok && r.has("message")) {
+            QString ignored; // informational: strerror text on the machine that saved it
+            ok = r.string("message", &ignored);
+        }
+        break;
+    case EventKind::Close:
+    case EventKind::Abort:
+        ok = r.integer("unread", 0, MaxExactInteger, &e.bytes, false);
+        break;
+    default:
+        break;
+    }
+    QString text;
+    if (!ok || !r.string("text", &text, false))
+        return false;
+    e.text = store->internString(text);
+    store->append(e);
+    return true;
+}
+
+} // namespace
+
+QJsonObject Session::toJson() const
+{
+    QJsonArray endpointArray;
+    for (const EndpointRecord &ep : endpoints) {
+        endpointArray.append(QJsonObject{{QStringLiteral("side"), sideName(ep.side)},
+                                         {QStringLiteral("conn"), double(ep.conn)},
+                                         {QStringLiteral("local"), ep.localAddress},
+                                         {QStringLiteral("peer"), ep.peerAddress},
+                                         {QStringLiteral("target"), ep.target}});
+    }
+    QJsonArray actionArray;
+    for (const RecordedAction &a : actions) {
+        actionArray.append(QJsonObject{{QStringLiteral("t_ns"), double(a.tNs)},
+                                       {QStringLiteral("side"), sideName(a.side)},
+                                       {QStringLiteral("conn"), double(a.conn)},
+                                       {QStringLiteral("action"), a.text}});
+    }
+    QJsonArray eventArray;
+    for (const Event &e : events.events())
+        eventArray.append(eventToJson(e, events));
+    QJsonArray payloadArray;
+    for (const PayloadStream &p : events.payloadStreams()) {
+        payloadArray.append(
+            QJsonObject{{QStringLiteral("side"), sideName(p.side)},
+                        {QStringLiteral("conn"), double(p.conn)},
+                        {QStringLiteral("direction"), directionName(p.direction)},
+                        {QStringLiteral("total"), double(p.total)},
+                        {QStringLiteral("data"), QString::fromLatin1(p.data.toBase64())}});
+    }
+    return QJsonObject{
+        {QStringLiteral("format"), QString(FormatName)},
+        {QStringLiteral("version"), FormatVersion},
+        {QStringLiteral("tool"), tool},
+        {QStringLiteral("wall_clock_start"), wallClockStart.toUTC().toString(Qt::ISODateWithMs)},
+        {QStringLiteral("payload_cap"), double(events.payloadCap())},
+        {QStringLiteral("payload_cut"), events.payloadCut()},
+        {QStringLiteral("endpoints"), endpointArray},
+        {QStringLiteral("actions"), actionArray},
+        {QStringLiteral("events"), eventArray},
+        {QStringLiteral("payloads"), payloadArray},
+    };
+}
+
+std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    FieldReader top(json, QString(), error);
+    QString format;
+    if (!top.string("format", &format))
+        return std::nullopt;
+    if (format != FormatName) {
+        top.fail("format", QStringLiteral("expected \"%1\", found \"%2\"").arg(FormatName, format));
+        return std::nullopt;
+    }
+    qint64 version = 0;
+    if (!top.integer("version", 1, std::numeric_limits<int>::max(), &version))
+        return std::nullopt;
+    if (version > FormatVersion) {
+        *error = QStringLiteral("version %1 is newer than this FinScope reads (%2)")
+                     .arg(version)
+                     .arg(FormatVersion);
+        return std::nullopt;
+    }
+
+    Session s;
+    QString wall;
+    qint64 cap = EventStore::DefaultPayloadCap;
+    bool cut = false;
+    if (!top.string("tool", &s.tool, false) || !top.string("wall_clock_start", &wall)
+        || !top.integer("payload_cap", 0, MaxExactInteger, &cap, false)
+        || !top.boolean("payload_cut", &cut, false)) {
+        return std::nullopt;
+    }
+    s.wallClockStart = QDateTime::fromString(wall, Qt::ISODateWithMs);
+    if (!s.wallClockStart.isValid()) {
+        top.fail("wall_clock_start",
+                 QStringLiteral("'%1' is not an ISO 8601 date and time").arg(wall));
+        return std::nullopt;
+    }
+    s.events.setPayloadCap(cap);
+
+    QJsonArray endpointArray, actionArray, eventArray, payloadArray;
+    if (!top.array("endpoints", &endpointArray) || !top.array("actions", &actionArray)
+        || !top.array("events", &eventArray) || !top.array("payloads", &payloadArray, false)) {
+        return std::nullopt;
+    }
+    const bool endpointsOk = forEachObject(
+        endpointArray, "endpoints", error, [&](const QJsonObject &o, const QString &path) {
+            FieldReader r(o, path, error);
+            EndpointRecord ep;
+            if (!r.name("side", sideFromName, &ep.side, QStringLiteral("client or server"))
+                || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &ep.conn)
+                || !r.string("local", &ep.localAddress, false)
+                || !r.string("peer", &ep.peerAddress, false)
+                || !r.string("target", &ep.target, false)) {
+                return false;
+            }
+            s.endpoints.append(ep);
+            return true;
+        });
+    if (!endpointsOk)
+        return std::nullopt;
+
+    const bool actionsOk = forEachObject(
+        actionArray, "actions", error, [&](const QJsonObject &o, const QString &path) {
+            FieldReader r(o, path, error);
+            RecordedAction a;
+            if (!r.integer("t_ns", 0, MaxExactInteger, &a.tNs)
+                || !r.name("side", sideFromName, &a.side, QStringLiteral("client or server"))
+                || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &a.conn)
+                || !r.string("action", &a.text)) {
+                return false;
+            }
+            QString why;
+            if (!Action::parse(a.text, &why))
+                return r.fail("action", why);
+            s.actions.append(a);
+            return true;
+        });
+    if (!actionsOk)
+        return std::nullopt;
+
+    s.events.reserve(eventArray.size());
+    if (!forEachObject(eventArray, "events", error, [&](const QJsonObject &o, const QString &path) {
+            return eventFromJson(o, path, &s.events, error);
+        })) {
+        return std::nullopt;
+    }
+
+    const bool payloadsOk = forEachObject(
+        payloadArray, "payloads", error, [&](const QJsonObject &o, const QString &path) {
+            FieldReader r(o, path, error);
+            PayloadStream p;
+            QString data;
+            const auto directionFrom = [](QStringView text) -> std::optional<Direction> {
+                if (text == QLatin1StringView("sent"))
+                    return Direction::Sent;
+                if (text == QLatin1StringView("received"))
+                    return Direction::Received;
+                return std::nullopt;
+            };
+            if (!r.name("side", sideFromName, &p.side, QStringLiteral("client or server"))
+                || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &p.conn)
+                || !r.name(
+                    "direction", directionFrom, &p.direction, QStringLiteral("sent or received"))
+                || !r.integer("total", 0, MaxExactInteger, &p.total) || !r.string("data", &data)) {
+                return false;
+            }
+            const auto decoded = QByteArray::fromBase64Encoding(
+                data.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+            if (!decoded)
+                return r.fail("data", QStringLiteral("not valid base64"));
+            p.data = *decoded;
+            if (p.data.size() > p.total)
+                return r.fail("data",
+                              QStringLiteral("holds %1 bytes, more than its total of %2")
+                                  .arg(p.data.size())
+                                  .arg(p.total));
+            s.events.setPayloadStream(p);
+            return true;
+        });
+    if (!payloadsOk)
+        return std::nullopt;
+    s.events.setPayloadCut(cut);
+    return s;
+}
+
+bool Session::save(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+std::optional<Session> Session::load(const QString &path, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot open session '%1': %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    if (file.size() > MaxFileSize) {
+        *error = QStringLiteral("session '%1' is %2 bytes, more than the 2 GiB FinScope reads")
+                     .arg(path)
+                     .arg(file.size());
+        return std::nullopt;
+    }
+    const QByteArray data = file.readAll();
+    if (data.trimmed().isEmpty()) {
+        *error = QStringLiteral("session '%1' is empty").arg(path);
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("session '%1' is not valid JSON: %2 at byte %3")
+                     .arg(path, parseError.errorString())
+                     .arg(parseError.offset);
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        *error = QStringLiteral("session '%1': the top level is not a JSON object").arg(path);
+        return std::nullopt;
+    }
+    QString why;
+    auto session = fromJson(doc.object(), &why);
+    if (!session)
+        *error = QStringLiteral("session '%1': %2").arg(path, why);
+    return session;
+}
+
+} // namespace finscope

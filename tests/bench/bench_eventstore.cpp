@@ -1,0 +1,139 @@
+// Memory for 1,000,000 recorded events: FinScope's EventStore against the straightforward
+// representation (one QJsonObject per event in a QList), in the same run.
+
+#include "eventstore.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonObject>
+#include <QList>
+
+#include <cerrno>
+#include <cstdio>
+
+using namespace finscope;
+
+namespace {
+
+constexpr int EventCount = 1'000'000;
+
+qint64 rssBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    while (!status.atEnd()) {
+        const QByteArray line = status.readLine();
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return -1;
+}
+
+// A realistic mix: mostly send/recv with 64 KiB chunks, their queue samples, state changes and
+// a few errors with text.
+Event eventAt(int i, qint64 *offset)
+{
+    Event e;
+    e.tNs = qint64(i) * 1500;
+    e.side = i % 2 ? Side::Server : Side::Client;
+    e.conn = 1 + (i % 4);
+    switch (i % 10) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+        e.kind = EventKind::Send;
+        e.bytes = 65536;
+        e.offset = *offset;
+        *offset += e.bytes;
+        break;
+    case 4:
+    case 5:
+    case 6:
+        e.kind = EventKind::Recv;
+        e.bytes = 65536;
+        e.offset = *offset;
+        break;
+    case 7:
+    case 8:
+        e.kind = EventKind::Queue;
+        e.bytes = 1 << 20;
+        e.outq = 2 << 20;
+        e.inq = 4096;
+        break;
+    default:
+        e.kind = i % 1000 == 9 ? EventKind::Error : EventKind::State;
+        e.state = TcpState::Established;
+        e.err = e.kind == EventKind::Error ? ECONNRESET : 0;
+    }
+    return e;
+}
+
+} // namespace
+
+int main()
+{
+    const QByteArray chunk(65536, 'x');
+    std::printf(
+        "%-34s %14s %14s %10s\n", "representation", "RSS growth", "self-reported", "append s");
+
+    const qint64 before = rssBytes();
+    QElapsedTimer timer;
+    timer.start();
+    qint64 storeMemory = 0;
+    qint64 storeRss = 0;
+    {
+        EventStore store; // default 16 MiB payload cap
+        qint64 offset = 0;
+        for (int i = 0; i < EventCount; ++i) {
+            const Event e = eventAt(i, &offset);
+            if (e.kind == EventKind::Error)
+                store.appendWithText(e, QStringLiteral("recv: Connection reset by peer"));
+            else if (e.kind == EventKind::Send || e.kind == EventKind::Recv)
+                store.append(e, chunk);
+            else
+                store.append(e);
+        }
+        storeRss = rssBytes() - before;
+        storeMemory = store.memoryUsage();
+        std::printf("%-34s %11.1f MB %11.1f MB %10.3f\n",
+                    "FinScope EventStore",
+                    storeRss / 1e6,
+                    storeMemory / 1e6,
+                    timer.nsecsElapsed() / 1e9);
+    }
+
+    const qint64 beforeJson = rssBytes();
+    timer.restart();
+    {
+        QList<QJsonObject> naive;
+        qint64 offset = 0;
+        for (int i = 0; i < EventCount; ++i) {
+            const Event e = eventAt(i, &offset);
+            QJsonObject o{{QStringLiteral("t_ns"), double(e.tNs)},
+                          {QStringLiteral("side"), sideName(e.side)},
+                          {QStringLiteral("conn"), double(e.conn)},
+                          {QStringLiteral("kind"), kindName(e.kind)}};
+            if (e.kind == EventKind::Send || e.kind == EventKind::Recv) {
+                o.insert(QStringLiteral("bytes"), double(e.bytes));
+                o.insert(QStringLiteral("offset"), double(e.offset));
+            } else if (e.kind == EventKind::Queue) {
+                o.insert(QStringLiteral("outq"), e.outq);
+                o.insert(QStringLiteral("inq"), e.inq);
+            } else {
+                o.insert(QStringLiteral("state"), stateName(e.state));
+            }
+            naive.append(o);
+        }
+        std::printf("%-34s %11.1f MB %14s %10.3f\n",
+                    "QList<QJsonObject> (no payload)",
+                    (rssBytes() - beforeJson) / 1e6,
+                    "-",
+                    timer.nsecsElapsed() / 1e9);
+    }
+    std::printf("\n1,000,000 events in the EventStore: %.1f MB (target < 100 MB): %s\n",
+                std::max(storeRss, storeMemory) / 1e6,
+                std::max(storeRss, storeMemory) < 100'000'000 ? "PASS" : "FAIL");
+    return 0;
+}

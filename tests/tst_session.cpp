@@ -1,0 +1,368 @@
+// Session files: a round trip of every event kind, and malformed files refused with the field
+// named.
+
+#include "eventformat.h"
+#include "session.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cerrno>
+#include <functional>
+
+using namespace finscope;
+
+namespace {
+
+Event makeEvent(EventKind kind, qint64 t, Side side = Side::Client)
+{
+    Event e;
+    e.kind = kind;
+    e.tNs = t;
+    e.side = side;
+    e.conn = 1;
+    return e;
+}
+
+// A session holding every event kind, actions, endpoints and payloads.
+Session sampleSession()
+{
+    Session s;
+    s.tool = QStringLiteral("finscope-cli test");
+    s.wallClockStart = QDateTime(QDate(2026, 11, 24), QTime(9, 38, 1, 123), Qt::UTC);
+    s.endpoints.append({Side::Client, 1, "127.0.0.1:40312", "127.0.0.1:5555", "localhost:5555"});
+    s.endpoints.append({Side::Server, 1, "127.0.0.1:5555", "127.0.0.1:40312", "127.0.0.1:0"});
+    s.actions.append({1000, Side::Client, 1, "send Hello\\n"});
+    s.actions.append({2000, Side::Client, 1, "shutdown wr"});
+    EventStore &st = s.events;
+    Event e = makeEvent(EventKind::Listen, 10, Side::Server);
+    e.conn = 0;
+    st.appendWithText(e, "127.0.0.1:5555");
+    st.appendWithText(makeEvent(EventKind::Connect, 20),
+                      "local 127.0.0.1:40312, peer 127.0.0.1:5555");
+    st.appendWithText(makeEvent(EventKind::Accept, 21, Side::Server), "local a, peer b");
+    e = makeEvent(EventKind::State, 22);
+    e.state = TcpState::Established;
+    st.append(e);
+    e = makeEvent(EventKind::Send, 1100);
+    e.bytes = 6;
+    st.append(e, "Hello\n");
+    e = makeEvent(EventKind::Queue, 1101);
+    e.bytes = 3;
+    e.outq = 6;
+    e.inq = 0;
+    st.append(e);
+    e = makeEvent(EventKind::Recv, 1200, Side::Server);
+    e.bytes = 6;
+    st.append(e, "Hello\n");
+    e = makeEvent(EventKind::Shutdown, 2100);
+    e.how = ShutdownHow::Write;
+    st.append(e);
+    st.append(makeEvent(EventKind::Eof, 2200, Side::Server));
+    e = makeEvent(EventKind::Error, 2300);
+    e.err = EPIPE;
+    st.appendWithText(e, "send refused");
+    e = makeEvent(EventKind::Rst, 2400);
+    e.err = ECONNRESET;
+    st.append(e);
+    e = makeEvent(EventKind::Close, 2500, Side::Server);
+    e.bytes = 12;
+    st.appendWithText(e, "12 unread bytes: the kernel sends RST, not FIN");
+    st.append(makeEvent(EventKind::Abort, 2600));
+    return s;
+}
+
+QJsonObject sampleJson()
+{
+    return sampleSession().toJson();
+}
+
+QByteArray mutated(const std::function<void(QJsonObject &)> &change)
+{
+    QJsonObject o = sampleJson();
+    change(o);
+    return QJsonDocument(o).toJson();
+}
+
+// Changes field `key` of element `index` of array `array`.
+std::function<void(QJsonObject &)>
+setIn(const QString &array, int index, const QString &key, const QJsonValue &value)
+{
+    return [=](QJsonObject &o) {
+        QJsonArray a = o.value(array).toArray();
+        QJsonObject item = a.at(index).toObject();
+        if (value.isUndefined())
+            item.remove(key);
+        else
+            item.insert(key, value);
+        a.replace(index, item);
+        o.insert(array, a);
+    };
+}
+
+int indexOfKind(const QString &kind)
+{
+    const QJsonArray events = sampleJson().value(QStringLiteral("events")).toArray();
+    for (int i = 0; i < events.size(); ++i) {
+        if (events.at(i).toObject().value(QStringLiteral("kind")).toString() == kind)
+            return i;
+    }
+    return -1;
+}
+
+} // namespace
+
+class TestSession : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void roundTripKeepsEveryField();
+    void payloadCapSurvivesRoundTrip();
+    void refusesMalformedFiles_data();
+    void refusesMalformedFiles();
+    void refusesMissingAndUnwritableFiles();
+    void ignoresUnknownFields();
+    void formatsEventsForPeople();
+};
+
+void TestSession::roundTripKeepsEveryField()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("s.json"));
+    const Session original = sampleSession();
+    QString error;
+    QVERIFY2(original.save(path, &error), qPrintable(error));
+    const auto loaded = Session::load(path, &error);
+    QVERIFY2(loaded, qPrintable(error));
+    QCOMPARE(loaded->tool, original.tool);
+    QCOMPARE(loaded->wallClockStart, original.wallClockStart);
+    QCOMPARE(loaded->endpoints.size(), 2);
+    QCOMPARE(loaded->endpoints.at(0).localAddress, QStringLiteral("127.0.0.1:40312"));
+    QCOMPARE(loaded->endpoints.at(0).target, QStringLiteral("localhost:5555"));
+    QCOMPARE(loaded->actions.size(), 2);
+    QCOMPARE(loaded->actions.at(0).text, QStringLiteral("send Hello\\n"));
+    QCOMPARE(loaded->actions.at(1).tNs, 2000);
+    const EventStore &a = original.events;
+    const EventStore &b = loaded->events;
+    QCOMPARE(b.size(), a.size());
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        const Event &x = a.at(i);
+        const Event &y = b.at(i);
+        QCOMPARE(y.kind, x.kind);
+        QCOMPARE(y.tNs, x.tNs);
+        QCOMPARE(y.side, x.side);
+        QCOMPARE(y.conn, x.conn);
+        QCOMPARE(y.bytes, x.bytes);
+        QCOMPARE(y.offset, x.offset);
+        QCOMPARE(y.outq, x.outq);
+        QCOMPARE(y.inq, x.inq);
+        QCOMPARE(y.err, x.err);
+        QCOMPARE(y.how, x.how);
+        QCOMPARE(y.state, x.state);
+        QCOMPARE(b.string(y.text), a.string(x.text));
+    }
+    QCOMPARE(b.payloadStream(Side::Client, 1, Direction::Sent)->data, QByteArray("Hello\n"));
+    QCOMPARE(b.payloadStream(Side::Server, 1, Direction::Received)->total, 6);
+}
+
+void TestSession::payloadCapSurvivesRoundTrip()
+{
+    Session s = sampleSession();
+    s.events.clear();
+    s.events.setPayloadCap(10);
+    Event e = makeEvent(EventKind::Send, 5);
+    e.bytes = 8;
+    s.events.append(e, "01234567");
+    e.offset = 8;
+    s.events.append(e, "89abcdef");
+    QVERIFY(s.events.payloadCut());
+    QCOMPARE(s.events.payloadKept(), 10);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cap.json"));
+    QString error;
+    QVERIFY(s.save(path, &error));
+    const auto loaded = Session::load(path, &error);
+    QVERIFY2(loaded, qPrintable(error));
+    QVERIFY(loaded->events.payloadCut());
+    QCOMPARE(loaded->events.payloadCap(), 10);
+    const PayloadStream *stream = loaded->events.payloadStream(Side::Client, 1, Direction::Sent);
+    QVERIFY(stream);
+    QCOMPARE(stream->data, QByteArray("0123456789"));
+    QCOMPARE(stream->total, 16);
+}
+
+void TestSession::refusesMalformedFiles_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("message");
+    const QByteArray valid = QJsonDocument(sampleJson()).toJson();
+    const int send = indexOfKind(QStringLiteral("send"));
+    const int shutdown = indexOfKind(QStringLiteral("shutdown"));
+    const int state = indexOfKind(QStringLiteral("state"));
+    const int queue = indexOfKind(QStringLiteral("queue"));
+    const int error = indexOfKind(QStringLiteral("error"));
+    const int close = indexOfKind(QStringLiteral("close"));
+    const auto ev = [](int i, const char *field) {
+        return QStringLiteral("events[%1].%2").arg(i).arg(QLatin1StringView(field));
+    };
+
+    QTest::newRow("empty file") << QByteArray() << "is empty";
+    QTest::newRow("only whitespace") << QByteArray("  \n") << "is empty";
+    QTest::newRow("not JSON") << QByteArray("hello") << "not valid JSON";
+    QTest::newRow("truncated halfway") << valid.left(valid.size() / 2) << "not valid JSON";
+    QTest::newRow("truncated by one byte") << valid.chopped(2) << "not valid JSON";
+    QTest::newRow("top level array") << QByteArray("[1, 2]") << "top level is not a JSON object";
+    QTest::newRow("deep nesting") << QByteArray(100000, '[') << "not valid JSON";
+    QTest::newRow("deep nesting in a field")
+        << QByteArray("{\"format\": ") + QByteArray(5000, '[') << "not valid JSON";
+    QTest::newRow("missing format")
+        << mutated([](QJsonObject &o) { o.remove("format"); }) << "format: expected a string";
+    QTest::newRow("other format") << mutated([](QJsonObject &o) { o["format"] = "pcap"; })
+                                  << "format: expected \"finscope-session\"";
+    QTest::newRow("newer version") << mutated([](QJsonObject &o) { o["version"] = 2; })
+                                   << "version 2 is newer than this FinScope reads (1)";
+    QTest::newRow("version as string") << mutated([](QJsonObject &o) { o["version"] = "1"; })
+                                       << "version: expected a whole number";
+    QTest::newRow("version zero") << mutated([](QJsonObject &o) { o["version"] = 0; })
+                                  << "version: expected a whole number from 1";
+    QTest::newRow("fractional version") << mutated([](QJsonObject &o) { o["version"] = 1.5; })
+                                        << "version: expected a whole number";
+    QTest::newRow("bad wall clock")
+        << mutated([](QJsonObject &o) { o["wall_clock_start"] = "noon"; })
+        << "wall_clock_start: 'noon' is not an ISO 8601";
+    QTest::newRow("tool not a string")
+        << mutated([](QJsonObject &o) { o["tool"] = 3; }) << "tool: expected a string";
+    QTest::newRow("payload_cut not a bool")
+        << mutated([](QJsonObject &o) { o["payload_cut"] = "no"; }) << "payload_cut: expected true";
+    QTest::newRow("negative payload cap") << mutated([](QJsonObject &o) { o["payload_cap"] = -1; })
+                                          << "payload_cap: expected a whole";
+    QTest::newRow("missing events")
+        << mutated([](QJsonObject &o) { o.remove("events"); }) << "events: expected an array";
+    QTest::newRow("events not an array")
+        << mutated([](QJsonObject &o) { o["events"] = QJsonObject(); })
+        << "events: expected an array";
+    QTest::newRow("event not an object")
+        << mutated([](QJsonObject &o) { o["events"] = QJsonArray{1}; })
+        << "events[0]: expected an object";
+    QTest::newRow("unknown kind") << mutated(setIn("events", 0, "kind", "explode"))
+                                  << "events[0].kind: 'explode' is not an event kind";
+    QTest::newRow("kind missing") << mutated(setIn("events", 0, "kind", QJsonValue::Undefined))
+                                  << "events[0].kind: expected a string";
+    QTest::newRow("bad side") << mutated(setIn("events", 1, "side", "middle"))
+                              << "events[1].side: 'middle' is not client or server";
+    QTest::newRow("negative conn")
+        << mutated(setIn("events", 1, "conn", -1)) << "events[1].conn: expected a whole number";
+    QTest::newRow("huge conn") << mutated(setIn("events", 1, "conn", 1e12)) << "events[1].conn";
+    QTest::newRow("fractional t_ns")
+        << mutated(setIn("events", 1, "t_ns", 1.5)) << "events[1].t_ns: expected a whole number";
+    QTest::newRow("huge t_ns") << mutated(setIn("events", 1, "t_ns", 1e300)) << "events[1].t_ns";
+    QTest::newRow("t_ns as string") << mutated(setIn("events", 1, "t_ns", "5")) << "events[1].t_ns";
+    QTest::newRow("negative bytes")
+        << mutated(setIn("events", send, "bytes", -6)) << ev(send, "bytes");
+    QTest::newRow("send without offset")
+        << mutated(setIn("events", send, "offset", QJsonValue::Undefined)) << ev(send, "offset");
+    QTest::newRow("shutdown without how")
+        << mutated(setIn("events", shutdown, "how", QJsonValue::Undefined)) << ev(shutdown, "how");
+    QTest::newRow("bad how") << mutated(setIn("events", shutdown, "how", "sideways"))
+                             << ev(shutdown, "how") + ": 'sideways' is not rd, wr or rdwr";
+    QTest::newRow("bad state name") << mutated(setIn("events", state, "state", "HALF_OPEN"))
+                                    << ev(state, "state") + ": 'HALF_OPEN' is not a TCP state";
+    QTest::newRow("outq too large")
+        << mutated(setIn("events", queue, "outq", 1e10)) << ev(queue, "outq");
+    QTest::newRow("queue without inq")
+        << mutated(setIn("events", queue, "inq", QJsonValue::Undefined)) << ev(queue, "inq");
+    QTest::newRow("bad errno name") << mutated(setIn("events", error, "errno", "EWHATEVER"))
+                                    << ev(error, "errno") + ": 'EWHATEVER' is not an errno name";
+    QTest::newRow("message not a string")
+        << mutated(setIn("events", error, "message", 5)) << ev(error, "message");
+    QTest::newRow("text not a string") << mutated(setIn("events", error, "text", QJsonArray()))
+                                       << ev(error, "text") + ": expected a string";
+    QTest::newRow("negative unread")
+        << mutated(setIn("events", close, "unread", -3)) << ev(close, "unread");
+    QTest::newRow("bad action text") << mutated(setIn("actions", 0, "action", "sned x"))
+                                     << "actions[0].action: unknown action 'sned'";
+    QTest::newRow("action not a string")
+        << mutated(setIn("actions", 1, "action", 7)) << "actions[1].action: expected a string";
+    QTest::newRow("action negative time")
+        << mutated(setIn("actions", 1, "t_ns", -7)) << "actions[1].t_ns";
+    QTest::newRow("endpoint bad side")
+        << mutated(setIn("endpoints", 0, "side", 1)) << "endpoints[0].side: expected a string";
+    QTest::newRow("endpoint local not a string")
+        << mutated(setIn("endpoints", 1, "local", 1)) << "endpoints[1].local: expected a string";
+    QTest::newRow("payload bad base64")
+        << mutated(setIn("payloads", 0, "data", "***")) << "payloads[0].data: not valid base64";
+    QTest::newRow("payload longer than total")
+        << mutated(setIn("payloads", 0, "total", 2)) << "payloads[0].data: holds 6 bytes";
+    QTest::newRow("payload bad direction") << mutated(setIn("payloads", 0, "direction", "up"))
+                                           << "payloads[0].direction: 'up' is not sent or received";
+    QTest::newRow("payloads not an array")
+        << mutated([](QJsonObject &o) { o["payloads"] = 1; }) << "payloads: expected an array";
+}
+
+void TestSession::refusesMalformedFiles()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bad.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(content);
+    file.close();
+    QString error;
+    QVERIFY(!Session::load(path, &error));
+    QVERIFY2(error.contains(message), qPrintable(error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+}
+
+void TestSession::refusesMissingAndUnwritableFiles()
+{
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(!Session::load(dir.filePath(QStringLiteral("missing.json")), &error));
+    QVERIFY2(error.contains(QLatin1StringView("missing.json")), qPrintable(error));
+    const QString unwritable = dir.filePath(QStringLiteral("no/such/dir/s.json"));
+    QVERIFY(!sampleSession().save(unwritable, &error));
+    QVERIFY2(error.contains(unwritable), qPrintable(error));
+}
+
+void TestSession::ignoresUnknownFields()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("extra.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(mutated([](QJsonObject &o) { o["comment"] = "added by a newer 1.x writer"; }));
+    file.close();
+    QString error;
+    const auto loaded = Session::load(path, &error);
+    QVERIFY2(loaded, qPrintable(error));
+    QCOMPARE(loaded->events.size(), sampleSession().events.size());
+}
+
+void TestSession::formatsEventsForPeople()
+{
+    const Session s = sampleSession();
+    const EventStore &st = s.events;
+    const auto line = [&](EventKind kind) {
+        for (const Event &e : st.events()) {
+            if (e.kind == kind)
+                return formatEvent(e, st);
+        }
+        return QString();
+    };
+    QCOMPARE(line(EventKind::Send),
+             QStringLiteral("    0.000001  client 1  send     6 B @0  \"Hello\\n\""));
+    QVERIFY(line(EventKind::Shutdown).endsWith(QLatin1StringView("shutdown wr")));
+    QVERIFY(line(EventKind::State).endsWith(QLatin1StringView("ESTABLISHED")));
+    QVERIFY(line(EventKind::Queue).endsWith(QLatin1StringView("userq=3 outq=6 inq=0")));
+    QVERIFY(line(EventKind::Rst).contains(QLatin1StringView("ECONNRESET")));
+    QVERIFY(line(EventKind::Close).contains(QLatin1StringView("12 unread")));
+}
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"
