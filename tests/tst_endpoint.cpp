@@ -1,6 +1,7 @@
 // Proves on this kernel, through the engine, the teardown behaviour FinScope shows its users.
 // Real sockets on loopback at ports the OS picks.
 
+#include "actionrunner.h"
 #include "endpoint.h"
 #include "listener.h"
 #include "nativesocket.h"
@@ -126,6 +127,8 @@ private slots:
     void unknownHostName();
     void portInUse();
     void sendFileStreamsFile();
+    void floodKeepsMemoryBounded();
+    void echoDeadlockFillsKernelQueuesNotOurs();
 };
 
 void TestEndpoint::shutWrHalfCloseStillReceivesReply()
@@ -449,6 +452,59 @@ void TestEndpoint::sendFileStreamsFile()
     QVERIFY(other.open());
     QVERIFY(!other.client->sendFile(QStringLiteral("/nonexistent/file"), &error));
     QVERIFY2(error.contains(QLatin1StringView("/nonexistent/file")), qPrintable(error));
+}
+
+void TestEndpoint::floodKeepsMemoryBounded()
+{
+    Pair pair;
+    pair.recorder.setPayloadCap(1024 * 1024);
+    QVERIFY(pair.open());
+    const qint64 flood = 48 * 1024 * 1024;
+    ActionRunner discard(pair.server, {*Action::parse(QStringLiteral("discard"), nullptr)});
+    discard.start();
+    QVERIFY(pair.client->sendPattern(flood));
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write));
+    QTRY_VERIFY_WITH_TIMEOUT(discard.isFinished(), 30000);
+    QCOMPARE(pair.server->bytesReceived(), flood);
+    const EventStore &store = pair.recorder.events();
+    QVERIFY(store.payloadCut());
+    QCOMPARE(store.payloadKept(), 1024 * 1024);
+    QCOMPARE(store.payloadStream(Side::Server, 1, Direction::Received)->total, flood);
+    QVERIFY(store.memoryUsage() < 8 * 1024 * 1024);
+}
+
+void TestEndpoint::echoDeadlockFillsKernelQueuesNotOurs()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    ActionRunner echo(pair.server, {*Action::parse(QStringLiteral("echo"), nullptr)});
+    echo.start();
+    // The client sends and never reads: once both kernels' queues are full, everyone blocks.
+    QVERIFY(pair.client->sendPattern(qint64(256) * 1024 * 1024));
+    // Stalled: no progress for 300 ms.
+    qint64 last = -1;
+    for (int i = 0; i < 100 && pair.client->bytesSent() != last; ++i) {
+        last = pair.client->bytesSent();
+        QTest::qWait(300);
+    }
+    const auto server = pair.server->kernelQueues();
+    const auto client = pair.client->kernelQueues();
+    const QByteArray where
+        = QStringLiteral("sent %1, server userq %2 outq %3 inq %4, client outq %5 inq %6")
+              .arg(pair.client->bytesSent())
+              .arg(pair.server->userQueueBytes())
+              .arg(server.outq)
+              .arg(server.inq)
+              .arg(client.outq)
+              .arg(client.inq)
+              .toUtf8();
+    qInfo("echo deadlock: %s", where.constData());
+    QVERIFY(pair.client->bytesSent() < qint64(256) * 1024 * 1024);
+    // At most the one reply being sent waits in FinScope; the rest sits in the kernels.
+    QVERIFY2(pair.server->userQueueBytes() <= 256 * 1024, where.constData());
+    QVERIFY2(!pair.server->isReading(), where.constData());
+    QVERIFY2(server.outq > 0 && server.inq > 0, where.constData());
+    QVERIFY2(client.outq > 0 && client.inq > 0, where.constData());
 }
 
 QTEST_GUILESS_MAIN(TestEndpoint)
