@@ -80,6 +80,14 @@ QString Endpoint::localAddress() const
     return m_local ? m_local->toString() : QString();
 }
 
+qint64 Endpoint::unreadBytes() const
+{
+    if (m_fd < 0)
+        return 0;
+    const auto queues = native::kernelQueues(m_fd);
+    return queues ? queues->inq : 0;
+}
+
 QString Endpoint::peerAddress() const
 {
     return m_peer ? m_peer->toString() : QString();

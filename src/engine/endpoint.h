@@ -83,6 +83,8 @@ public:
     qint64 userQueueBytes() const { return m_userQueue; }
     TcpState tcpState() const { return m_lastState; }
     native::KernelQueues kernelQueues() const { return m_lastQueues; }
+    // Asks the kernel now (SIOCINQ): what a close() would find unread.
+    qint64 unreadBytes() const;
     QString localAddress() const;
     QString peerAddress() const;
 

@@ -37,6 +37,19 @@ QString formatAction(const RecordedAction &action)
 
 QString formatEvent(const Event &event, const EventStore &store)
 {
+    const QString details = formatEventDetails(event, store);
+    QString line = QStringLiteral("%1  %2 %3  %4")
+                       .arg(double(event.tNs) / 1e9, 12, 'f', 6)
+                       .arg(sideName(event.side))
+                       .arg(event.conn)
+                       .arg(kindName(event.kind), details.isEmpty() ? 0 : -8);
+    if (!details.isEmpty())
+        line += u' ' + details;
+    return line;
+}
+
+QString formatEventDetails(const Event &event, const EventStore &store)
+{
     QString details;
     switch (event.kind) {
     case EventKind::Send:
@@ -72,14 +85,7 @@ QString formatEvent(const Event &event, const EventStore &store)
     const QString text = store.string(event.text);
     if (!text.isEmpty())
         details += details.isEmpty() ? text : QStringLiteral("  (%1)").arg(text);
-    QString line = QStringLiteral("%1  %2 %3  %4")
-                       .arg(double(event.tNs) / 1e9, 12, 'f', 6)
-                       .arg(sideName(event.side))
-                       .arg(event.conn)
-                       .arg(kindName(event.kind), details.isEmpty() ? 0 : -8);
-    if (!details.isEmpty())
-        line += u' ' + details;
-    return line;
+    return details;
 }
 
 } // namespace finscope

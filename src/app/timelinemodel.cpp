@@ -1,0 +1,174 @@
+#include "timelinemodel.h"
+
+#include <algorithm>
+
+namespace finscope {
+
+TimelineModel::TimelineModel(const EventStore *store)
+    : m_store(store)
+{}
+
+void TimelineModel::setStore(const EventStore *store)
+{
+    m_store = store;
+    m_indexed = 0;
+    m_lanes.clear();
+    m_startNs = m_endNs = 0;
+    m_hasSpan = false;
+    update();
+}
+
+int TimelineModel::laneOf(Side side, quint32 conn) const
+{
+    for (size_t i = 0; i < m_lanes.size(); ++i) {
+        if (m_lanes[i].side == side && m_lanes[i].conn == conn)
+            return int(i);
+    }
+    return -1;
+}
+
+int TimelineModel::ensureLane(Side side, quint32 conn)
+{
+    const int existing = laneOf(side, conn);
+    if (existing >= 0)
+        return existing;
+    TimelineLane lane;
+    lane.side = side;
+    lane.conn = conn;
+    // Clients first, then the server's listener and connections, each by number.
+    const auto before = [&](const TimelineLane &l) {
+        return std::pair(int(l.side), l.conn) > std::pair(int(side), conn);
+    };
+    const auto at = std::find_if(m_lanes.begin(), m_lanes.end(), before);
+    const int index = int(at - m_lanes.begin());
+    for (TimelineLane &l : m_lanes) {
+        if (l.peer >= index)
+            ++l.peer;
+    }
+    m_lanes.insert(at, std::move(lane));
+    return index;
+}
+
+void TimelineModel::setPeers(Side a, quint32 connA, Side b, quint32 connB)
+{
+    const int la = ensureLane(a, connA);
+    const int lb = ensureLane(b, connB);
+    m_lanes[size_t(la)].peer = lb;
+    m_lanes[size_t(lb)].peer = la;
+}
+
+bool TimelineModel::update()
+{
+    if (!m_store)
+        return false;
+    const size_t lanesBefore = m_lanes.size();
+    const auto &events = m_store->events();
+    int lastLane = -1;
+    for (qsizetype i = m_indexed; i < qsizetype(events.size()); ++i) {
+        const Event &e = events[size_t(i)];
+        // The listening socket is not a connection end: its events are in the table only.
+        if (e.side == Side::Server && e.conn == 0)
+            continue;
+        if (!m_hasSpan) {
+            m_startNs = m_endNs = e.tNs;
+            m_hasSpan = true;
+        }
+        if (lastLane < 0 || m_lanes[size_t(lastLane)].side != e.side
+            || m_lanes[size_t(lastLane)].conn != e.conn) {
+            lastLane = ensureLane(e.side, e.conn);
+        }
+        TimelineLane &lane = m_lanes[size_t(lastLane)];
+        m_startNs = std::min(m_startNs, e.tNs);
+        m_endNs = std::max(m_endNs, e.tNs);
+        if (e.kind == EventKind::State) {
+            lane.states.push_back({e.tNs, e.state});
+        } else if (e.kind != EventKind::Queue) {
+            lane.events.push_back(i);
+            if (e.kind == EventKind::Recv)
+                lane.recvs.push_back(i);
+        }
+    }
+    m_indexed = qsizetype(events.size());
+    return m_lanes.size() != lanesBefore;
+}
+
+std::vector<TimelineMark> TimelineModel::marks(int laneIndex, const TimeScale &scale, double x0,
+                                               double x1, double mergePx) const
+{
+    std::vector<TimelineMark> out;
+    if (!m_store || laneIndex < 0 || laneIndex >= int(m_lanes.size()))
+        return out;
+    const TimelineLane &lane = m_lanes[size_t(laneIndex)];
+    const auto &events = m_store->events();
+    const qint64 t0 = scale.t(x0 - mergePx);
+    const qint64 t1 = scale.t(x1 + mergePx);
+    auto it = std::lower_bound(lane.events.begin(), lane.events.end(), t0,
+                               [&](qsizetype i, qint64 t) { return events[size_t(i)].tNs < t; });
+    for (; it != lane.events.end(); ++it) {
+        const Event &e = events[size_t(*it)];
+        if (e.tNs > t1)
+            break;
+        const double x = scale.x(e.tNs);
+        if (!out.empty()) {
+            TimelineMark &m = out.back();
+            if (m.kind == e.kind && x - m.x0 < mergePx) {
+                m.x1 = x;
+                m.bytes += e.bytes;
+                ++m.count;
+                m.last = *it;
+                continue;
+            }
+        }
+        out.push_back({e.kind, x, x, e.bytes, 1, *it, *it});
+    }
+    return out;
+}
+
+qsizetype TimelineModel::matchingRecv(qsizetype sendIndex) const
+{
+    const Event &send = m_store->at(sendIndex);
+    const int lane = laneOf(send.side, send.conn);
+    if (lane < 0 || m_lanes[size_t(lane)].peer < 0)
+        return -1;
+    const TimelineLane &peer = m_lanes[size_t(m_lanes[size_t(lane)].peer)];
+    const auto &events = m_store->events();
+    // The last recv that starts at or before the send's first byte.
+    auto it = std::upper_bound(peer.recvs.begin(), peer.recvs.end(), send.offset,
+                               [&](qint64 off, qsizetype i) { return off < events[size_t(i)].offset; });
+    if (it == peer.recvs.begin())
+        return -1;
+    const Event &recv = events[size_t(*std::prev(it))];
+    return send.offset < recv.offset + recv.bytes ? *std::prev(it) : -1;
+}
+
+qsizetype TimelineModel::matchingEof(qsizetype finIndex) const
+{
+    const Event &fin = m_store->at(finIndex);
+    const int lane = laneOf(fin.side, fin.conn);
+    if (lane < 0 || m_lanes[size_t(lane)].peer < 0)
+        return -1;
+    const TimelineLane &peer = m_lanes[size_t(m_lanes[size_t(lane)].peer)];
+    for (const qsizetype i : peer.events) {
+        const Event &e = m_store->at(i);
+        if (e.kind == EventKind::Eof && e.tNs >= fin.tNs)
+            return i;
+    }
+    return -1;
+}
+
+qsizetype TimelineModel::eventNear(int lane, const TimeScale &scale, double x,
+                                   double tolerancePx) const
+{
+    qsizetype best = -1;
+    double bestDistance = tolerancePx;
+    for (const TimelineMark &m : marks(lane, scale, x - tolerancePx, x + tolerancePx, 0.0)) {
+        const double d = std::abs(m.x0 - x);
+        if (d <= bestDistance) {
+            bestDistance = d;
+            best = m.first;
+        }
+    }
+    return best;
+}
+
+} // namespace finscope

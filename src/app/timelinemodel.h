@@ -1,0 +1,80 @@
+#pragma once
+
+// What the timeline draws, derived from an EventStore: a lane per connection end (the listening
+// socket has none), each lane's
+// drawable events and TCP state segments, marks that merge events too close to tell apart at the
+// current zoom, and the peer lane for arrows. No widget: the painter and the tests both use it.
+
+#include "eventstore.h"
+#include "timescale.h"
+
+#include <optional>
+#include <vector>
+
+namespace finscope {
+
+struct TimelineLane
+{
+    Side side = Side::Client;
+    quint32 conn = 0;
+    std::vector<qsizetype> events; // indices of drawable events (not state or queue), in time order
+    std::vector<qsizetype> recvs;  // indices of recv events, in stream order
+    struct Segment
+    {
+        qint64 startNs;
+        TcpState state;
+    };
+    std::vector<Segment> states;
+    int peer = -1; // the lane of the other end, when both ends are in this session
+};
+
+// One drawn item: a single event, or several of one kind that fall within a few pixels.
+struct TimelineMark
+{
+    EventKind kind = EventKind::Send;
+    double x0 = 0;
+    double x1 = 0;
+    qint64 bytes = 0;
+    int count = 0;
+    qsizetype first = -1;
+    qsizetype last = -1;
+};
+
+class TimelineModel
+{
+public:
+    explicit TimelineModel(const EventStore *store = nullptr);
+
+    void setStore(const EventStore *store);
+    const EventStore *store() const { return m_store; }
+    // Indexes events appended since the last call. Returns true when lanes were added.
+    bool update();
+
+    const std::vector<TimelineLane> &lanes() const { return m_lanes; }
+    int laneOf(Side side, quint32 conn) const;
+    void setPeers(Side a, quint32 connA, Side b, quint32 connB);
+    qint64 startNs() const { return m_startNs; }
+    qint64 endNs() const { return m_endNs; }
+
+    // The lane's marks between pixels x0 and x1, merging same-kind events closer than mergePx.
+    std::vector<TimelineMark> marks(int lane, const TimeScale &scale, double x0, double x1,
+                                    double mergePx) const;
+    // The peer's recv event holding the first byte of this send, or -1.
+    qsizetype matchingRecv(qsizetype sendIndex) const;
+    // The peer's EOF that answers this shutdown (wr or rdwr) or close, or -1.
+    qsizetype matchingEof(qsizetype finIndex) const;
+    // The event whose mark is nearest x within tolerance, or -1.
+    qsizetype eventNear(int lane, const TimeScale &scale, double x, double tolerancePx) const;
+
+private:
+    int ensureLane(Side side, quint32 conn);
+
+    const EventStore *m_store = nullptr;
+    qsizetype m_indexed = 0;
+    std::vector<TimelineLane> m_lanes;
+    qint64 m_startNs = 0;
+    qint64 m_endNs = 0;
+    bool m_hasSpan = false; // lanes can exist (setPeers) before their first event is indexed
+};
+
+} // namespace finscope

@@ -1,0 +1,86 @@
+#pragma once
+
+// The timeline: a lane per connection end with data bars, FIN/EOF/RST glyphs, the TCP state as a
+// band under each lane and arrows between the ends. Draws only the visible range from
+// TimelineModel, merging events closer than a few pixels.
+
+#include "timelinemodel.h"
+#include "timescale.h"
+
+#include <QWidget>
+
+namespace finscope {
+
+class TimelineWidget : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TimelineWidget(QWidget *parent = nullptr);
+
+    TimelineModel *model() { return &m_model; }
+    void setStore(const EventStore *store);
+    // Call after events were appended: re-indexes, follows live when on, repaints.
+    void refresh();
+
+    const TimeScale &scale() const { return m_scale; }
+    void setScale(const TimeScale &scale);
+    bool followLive() const { return m_follow; }
+    void setFollowLive(bool on);
+    qsizetype selectedEvent() const { return m_selected; }
+    void setSelectedEvent(qsizetype index);
+    // Colours for presenting: a high-contrast palette and larger glyphs.
+    void setHighContrast(bool on);
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+public slots:
+    void zoomIn();
+    void zoomOut();
+    void fitAll();
+
+signals:
+    void eventClicked(qsizetype index);
+    void eventHovered(qsizetype index); // -1 when nothing is under the mouse
+    void followLiveChanged(bool on);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    bool event(QEvent *event) override;
+
+private:
+    struct Geometry
+    {
+        double axisHeight;
+        double laneHeight;
+        double labelWidth;
+    };
+    Geometry geometry() const;
+    int laneAt(double y) const;
+    double laneTop(int lane) const;
+    qsizetype eventAt(const QPointF &pos) const;
+    void paintAxis(QPainter &p, const Geometry &g);
+    void paintLane(QPainter &p, const Geometry &g, int lane);
+    void paintStates(QPainter &p, const Geometry &g, int lane, double top);
+    void paintArrows(QPainter &p, const Geometry &g);
+    QColor stateColor(TcpState state) const;
+    QColor kindColor(EventKind kind) const;
+
+    TimelineModel m_model;
+    TimeScale m_scale;
+    bool m_follow = true;
+    bool m_fitted = false;
+    bool m_highContrast = false;
+    qsizetype m_selected = -1;
+    QPointF m_dragFrom;
+    bool m_dragging = false;
+    bool m_dragMoved = false;
+};
+
+} // namespace finscope

@@ -1,0 +1,244 @@
+// The workbench window driven through its real widgets (QT_QPA_PLATFORM=offscreen), on real
+// loopback sockets at a port the OS picks.
+
+#include "clientpane.h"
+#include "connectionpanel.h"
+#include "eventtablemodel.h"
+#include "mainwindow.h"
+#include "serverpane.h"
+#include "timelinewidget.h"
+#include "workbench.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTest>
+
+using namespace finscope;
+
+namespace {
+
+template<typename T>
+T *child(QWidget *parent, const char *name)
+{
+    T *w = parent ? parent->findChild<T *>(QLatin1StringView(name)) : nullptr;
+    if (!w)
+        qWarning("no %s named %s", T::staticMetaObject.className(), name);
+    return w;
+}
+
+QString badge(ConnectionPanel *panel, const char *name)
+{
+    return child<QLabel>(panel, name)->text();
+}
+
+void click(QWidget *parent, const char *name)
+{
+    auto *button = child<QPushButton>(parent, name);
+    QVERIFY(button);
+    QVERIFY2(button->isEnabled(), qPrintable(button->toolTip()));
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+void type(QWidget *parent, const QString &text)
+{
+    auto *edit = child<QLineEdit>(parent, "sendEdit");
+    edit->clear();
+    QTest::keyClicks(edit, text);
+}
+
+// The kinds of one end's events, in order, without state and queue samples.
+QList<EventKind> kindsOf(const EventStore &store, Side side, quint32 conn)
+{
+    QList<EventKind> out;
+    for (const Event &e : store.events()) {
+        if (e.side == side && e.conn == conn && e.kind != EventKind::State
+            && e.kind != EventKind::Queue)
+            out.append(e.kind);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestApp : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void opensReadyToDemo();
+    void halfCloseRequestAndReply();
+    void abortShowsRstOnThePeerLane();
+    void closeWithUnreadDataAsksFirst();
+    void tableAndTimelineSelectEachOther();
+    void nonLoopbackBindWarns();
+
+private:
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestApp::init()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("FinScopeTest"));
+    m_window = std::make_unique<MainWindow>();
+    QVERIFY(m_window->startDemo());
+    m_window->show();
+}
+
+void TestApp::opensReadyToDemo()
+{
+    QCOMPARE(m_window->windowTitle(), QStringLiteral("FinScope"));
+    QVERIFY(m_window->workbench()->isListening());
+    QVERIFY(m_window->workbench()->listenAddress().startsWith(QLatin1StringView("127.0.0.1:")));
+    QCOMPARE(m_window->clientPane()->host(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(m_window->clientPane()->port(), m_window->workbench()->listenPort());
+}
+
+void TestApp::halfCloseRequestAndReply()
+{
+    MainWindow &w = *m_window;
+    click(w.clientPane(), "connectButton");
+    QTRY_VERIFY(w.serverPane()->panel(1));
+    ConnectionPanel *client = w.clientPane()->currentPanel();
+    ConnectionPanel *server = w.serverPane()->panel(1);
+    QTRY_COMPARE(badge(client, "stateBadge"), QStringLiteral("ESTABLISHED"));
+
+    type(client, QStringLiteral("GET /report\\n"));
+    click(client, "sendButton");
+    click(client, "shutWrButton");
+    // The server reads the request and the client's FIN: CLOSE_WAIT, peer FIN read.
+    QTRY_VERIFY(badge(server, "viewBadge").contains(QLatin1StringView("peer FIN read")));
+    QTRY_COMPARE(badge(server, "stateBadge"), QStringLiteral("CLOSE_WAIT"));
+    QTRY_COMPARE(child<QPlainTextEdit>(server, "receivedText")->toPlainText(),
+                 QStringLiteral("GET /report\n"));
+    QTRY_COMPARE(badge(client, "stateBadge"), QStringLiteral("FIN_WAIT2"));
+    QVERIFY(badge(client, "viewBadge").contains(QLatin1StringView("write side closed")));
+    // After SHUT_WR the client cannot send, and the button says why.
+    auto *send = child<QPushButton>(client, "sendButton");
+    QVERIFY(!send->isEnabled());
+    QVERIFY(send->toolTip().contains(QLatin1StringView("SHUT_WR")));
+
+    // The half-closed client still receives the reply; the server's close is its EOF.
+    type(server, QStringLiteral("here it is"));
+    click(server, "sendButton");
+    QTRY_COMPARE(child<QPlainTextEdit>(client, "receivedText")->toPlainText(),
+                 QStringLiteral("here it is"));
+    click(server, "closeButton");
+    QTRY_VERIFY(badge(client, "viewBadge").contains(QLatin1StringView("peer FIN read")));
+    click(client, "closeButton");
+    // The client's FIN went first, so it holds the TIME_WAIT entry (found in the kernel's table).
+    QTRY_COMPARE(badge(client, "stateBadge"), QStringLiteral("TIME_WAIT"));
+
+    const EventStore &store = w.workbench()->events();
+    QCOMPARE(kindsOf(store, Side::Client, 1),
+             (QList<EventKind>{EventKind::Connect, EventKind::Send, EventKind::Shutdown,
+                               EventKind::Recv, EventKind::Eof, EventKind::Close}));
+    QCOMPARE(kindsOf(store, Side::Server, 1),
+             (QList<EventKind>{EventKind::Accept, EventKind::Recv, EventKind::Eof, EventKind::Send,
+                               EventKind::Close}));
+    // The timeline holds both lanes, joined as peers, and the table a row per event.
+    w.timeline()->refresh();
+    const TimelineModel &model = *w.timeline()->model();
+    QCOMPARE(model.lanes().size(), size_t(2));
+    QCOMPARE(model.lanes()[0].peer, 1);
+    qint64 firstConnectionEvent = -1;
+    for (const Event &e : store.events()) {
+        if (e.conn != 0) {
+            firstConnectionEvent = e.tNs;
+            break;
+        }
+    }
+    QCOMPARE(model.startNs(), firstConnectionEvent);
+    const TimeScale &scale = w.timeline()->scale();
+    QVERIFY2(scale.x(firstConnectionEvent) < w.timeline()->width() / 4.0,
+             qPrintable(QString::number(scale.x(firstConnectionEvent))));
+    QTRY_COMPARE(w.eventModel()->rowCount(), int(store.size()));
+    qsizetype clientSend = -1;
+    for (qsizetype i = 0; i < store.size(); ++i) {
+        if (store.at(i).kind == EventKind::Send && store.at(i).side == Side::Client)
+            clientSend = i;
+    }
+    const qsizetype recv = model.matchingRecv(clientSend);
+    QVERIFY(recv > clientSend);
+    QCOMPARE(store.at(recv).side, Side::Server);
+}
+
+void TestApp::abortShowsRstOnThePeerLane()
+{
+    MainWindow &w = *m_window;
+    click(w.clientPane(), "connectButton");
+    QTRY_VERIFY(w.serverPane()->panel(1));
+    ConnectionPanel *client = w.clientPane()->currentPanel();
+    QTRY_COMPARE(badge(client, "stateBadge"), QStringLiteral("ESTABLISHED"));
+    click(w.serverPane()->panel(1), "abortButton");
+    QTRY_VERIFY(badge(client, "viewBadge").contains(QLatin1StringView("reset")));
+    QVERIFY(kindsOf(w.workbench()->events(), Side::Client, 1).contains(EventKind::Rst));
+    QVERIFY(!kindsOf(w.workbench()->events(), Side::Client, 1).contains(EventKind::Eof));
+    w.timeline()->refresh();
+    const TimelineModel &model = *w.timeline()->model();
+    const int lane = model.laneOf(Side::Client, 1);
+    const auto marks = model.marks(lane, TimeScale::fit(model.startNs(), model.endNs(), 0, 2000),
+                                   0, 2000, 0.0);
+    QVERIFY(std::any_of(marks.begin(), marks.end(),
+                        [](const TimelineMark &m) { return m.kind == EventKind::Rst; }));
+}
+
+void TestApp::closeWithUnreadDataAsksFirst()
+{
+    MainWindow &w = *m_window;
+    click(w.clientPane(), "connectButton");
+    QTRY_VERIFY(w.serverPane()->panel(1));
+    ConnectionPanel *client = w.clientPane()->currentPanel();
+    ConnectionPanel *server = w.serverPane()->panel(1);
+    QTRY_VERIFY(child<QCheckBox>(server, "readCheck")->isEnabled());
+    child<QCheckBox>(server, "readCheck")->setChecked(false); // pause reading
+    type(client, QStringLiteral("never read"));
+    click(client, "sendButton");
+    QTRY_VERIFY(server->endpoint()->unreadBytes() == 10);
+    qint64 asked = -1;
+    server->setCloseConfirmation([&](qint64 unread) {
+        asked = unread;
+        return false; // the user cancels
+    });
+    click(server, "closeButton");
+    QCOMPARE(asked, 10);
+    QVERIFY(server->endpoint()->isOpen());
+    QVERIFY(w.hintText().contains(QLatin1StringView("RST")));
+    server->setCloseConfirmation([](qint64) { return true; });
+    click(server, "closeButton");
+    QTRY_VERIFY(badge(client, "viewBadge").contains(QLatin1StringView("reset")));
+}
+
+void TestApp::tableAndTimelineSelectEachOther()
+{
+    MainWindow &w = *m_window;
+    click(w.clientPane(), "connectButton");
+    QTRY_VERIFY(w.serverPane()->panel(1));
+    QTRY_VERIFY(w.eventModel()->rowCount() >= 4);
+    w.eventTable()->selectRow(2);
+    QCOMPARE(w.timeline()->selectedEvent(), qsizetype(2));
+    QVERIFY(!w.hintText().isEmpty());
+    emit w.timeline()->eventClicked(3);
+    QCOMPARE(w.eventTable()->currentIndex().row(), 3);
+}
+
+void TestApp::nonLoopbackBindWarns()
+{
+    MainWindow &w = *m_window;
+    auto *warning = child<QLabel>(w.serverPane(), "exposureWarning");
+    QVERIFY(warning->isHidden());
+    w.workbench()->stopListening();
+    auto *address = child<QComboBox>(w.serverPane(), "addressCombo");
+    address->setCurrentText(QStringLiteral("0.0.0.0"));
+    QVERIFY(!warning->isHidden());
+    QVERIFY(warning->text().contains(QLatin1StringView("exposes")));
+}
+
+QTEST_MAIN(TestApp)
+#include "tst_app.moc"

@@ -1,0 +1,239 @@
+// The timeline's pure parts: time-to-pixel mapping, axis steps, lanes, aggregation of dense spans
+// and the arrows' matching, without a widget.
+
+#include "timelinemodel.h"
+#include "timescale.h"
+
+#include <QTest>
+
+using namespace finscope;
+
+namespace {
+
+Event ev(EventKind kind, qint64 t, Side side, quint32 conn, qint64 bytes = 0, qint64 offset = 0)
+{
+    Event e;
+    e.kind = kind;
+    e.tNs = t;
+    e.side = side;
+    e.conn = conn;
+    e.bytes = bytes;
+    e.offset = offset;
+    return e;
+}
+
+} // namespace
+
+class TestTimeline : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void mapsTimeToPixelsAndBack();
+    void fitShowsTheWholeSpan();
+    void zoomKeepsTheAnchor();
+    void panMovesByPixels();
+    void tickSteps_data();
+    void tickSteps();
+    void formatsDurations();
+    void lanesPerConnectionEndWithoutListener();
+    void stateSegments();
+    void mergesDenseSpans();
+    void keepsSparseEventsApart();
+    void onlyVisibleRange();
+    void matchesSendToPeerRecvByOffset();
+    void matchesFinToPeerEof();
+};
+
+void TestTimeline::mapsTimeToPixelsAndBack()
+{
+    TimeScale s;
+    s.startNs = 1000;
+    s.nsPerPixel = 10;
+    s.left = 50;
+    QCOMPARE(s.x(1000), 50.0);
+    QCOMPARE(s.x(2000), 150.0);
+    QCOMPARE(s.t(150), qint64(2000));
+    QCOMPARE(s.t(s.x(123456)), qint64(123456));
+}
+
+void TestTimeline::fitShowsTheWholeSpan()
+{
+    const TimeScale s = TimeScale::fit(5'000'000, 15'000'000, 100, 1000);
+    QVERIFY(s.x(5'000'000) > 100);
+    QVERIFY(s.x(5'000'000) < 140);
+    QVERIFY(s.x(15'000'000) < 1100);
+    QVERIFY(s.x(15'000'000) > 1050);
+}
+
+void TestTimeline::zoomKeepsTheAnchor()
+{
+    TimeScale s = TimeScale::fit(0, 1'000'000, 0, 1000);
+    const qint64 under = s.t(400);
+    const TimeScale in = s.zoomed(2.0, 400);
+    QCOMPARE(in.nsPerPixel, s.nsPerPixel / 2);
+    QVERIFY(std::abs(in.t(400) - under) <= 1);
+    const TimeScale extreme = s.zoomed(1e12, 400);
+    QCOMPARE(extreme.nsPerPixel, TimeScale::MinNsPerPixel);
+}
+
+void TestTimeline::panMovesByPixels()
+{
+    TimeScale s;
+    s.nsPerPixel = 100;
+    const TimeScale p = s.panned(10); // dragging right shows earlier times
+    QCOMPARE(p.startNs, s.startNs - 1000);
+    QCOMPARE(p.x(0), s.x(0) + 10);
+}
+
+void TestTimeline::tickSteps_data()
+{
+    QTest::addColumn<double>("nsPerPixel");
+    QTest::addColumn<qint64>("step");
+    QTest::newRow("1 ns/px, 80 px") << 1.0 << qint64(100);
+    QTest::newRow("1 us/px, 80 px") << 1000.0 << qint64(100'000);
+    QTest::newRow("3 us/px, 80 px") << 3000.0 << qint64(500'000);
+    QTest::newRow("1.5 ms/px, 80 px") << 1.5e6 << qint64(200'000'000);
+}
+
+void TestTimeline::tickSteps()
+{
+    QFETCH(double, nsPerPixel);
+    QFETCH(qint64, step);
+    TimeScale s;
+    s.nsPerPixel = nsPerPixel;
+    QCOMPARE(s.tickStepNs(80), step);
+    QVERIFY(step / nsPerPixel >= 80);
+}
+
+void TestTimeline::formatsDurations()
+{
+    QCOMPARE(TimeScale::formatDuration(0), QStringLiteral("0"));
+    QCOMPARE(TimeScale::formatDuration(250), QStringLiteral("250 ns"));
+    QCOMPARE(TimeScale::formatDuration(1500), QStringLiteral("1.5 µs"));
+    QCOMPARE(TimeScale::formatDuration(12'000'000), QStringLiteral("12 ms"));
+    QCOMPARE(TimeScale::formatDuration(3'250'000'000), QStringLiteral("3.25 s"));
+}
+
+void TestTimeline::lanesPerConnectionEndWithoutListener()
+{
+    EventStore store;
+    store.append(ev(EventKind::Listen, 100, Side::Server, 0));
+    store.append(ev(EventKind::Accept, 9'000'000'000, Side::Server, 1));
+    store.append(ev(EventKind::Connect, 9'000'000'100, Side::Client, 1));
+    store.append(ev(EventKind::Connect, 9'500'000'000, Side::Client, 2));
+    TimelineModel model(&store);
+    model.setPeers(Side::Client, 1, Side::Server, 1); // peers may be known before any event
+    model.update();
+    QCOMPARE(model.lanes().size(), size_t(3));
+    QCOMPARE(model.laneOf(Side::Client, 1), 0);
+    QCOMPARE(model.laneOf(Side::Client, 2), 1);
+    QCOMPARE(model.laneOf(Side::Server, 1), 2);
+    QCOMPARE(model.laneOf(Side::Server, 0), -1);
+    // The span starts at the first connection event, not at the listen long before.
+    QCOMPARE(model.startNs(), qint64(9'000'000'000));
+    QCOMPARE(model.endNs(), qint64(9'500'000'000));
+    QVERIFY(!model.update()); // nothing new
+}
+
+void TestTimeline::stateSegments()
+{
+    EventStore store;
+    Event s = ev(EventKind::State, 10, Side::Client, 1);
+    s.state = TcpState::Established;
+    store.append(s);
+    store.append(ev(EventKind::Send, 20, Side::Client, 1, 5));
+    s.tNs = 30;
+    s.state = TcpState::FinWait2;
+    store.append(s);
+    TimelineModel model(&store);
+    model.update();
+    const TimelineLane &lane = model.lanes().front();
+    QCOMPARE(lane.states.size(), size_t(2));
+    QCOMPARE(lane.states[1].state, TcpState::FinWait2);
+    QCOMPARE(lane.events.size(), size_t(1)); // states are bands, not marks
+}
+
+void TestTimeline::mergesDenseSpans()
+{
+    EventStore store;
+    for (int i = 0; i < 1000; ++i)
+        store.append(ev(EventKind::Send, i * 10, Side::Client, 1, 100, i * 100));
+    TimelineModel model(&store);
+    model.update();
+    const TimeScale scale = TimeScale::fit(0, 9990, 0, 100); // 1000 sends in 100 px
+    const auto marks = model.marks(0, scale, 0, 100, 4.0);
+    QVERIFY(marks.size() <= 30);
+    qint64 bytes = 0;
+    int count = 0;
+    for (const TimelineMark &m : marks) {
+        bytes += m.bytes;
+        count += m.count;
+        QVERIFY(m.x1 - m.x0 < 4.0);
+    }
+    QCOMPARE(count, 1000);
+    QCOMPARE(bytes, 100'000);
+}
+
+void TestTimeline::keepsSparseEventsApart()
+{
+    EventStore store;
+    store.append(ev(EventKind::Send, 0, Side::Client, 1, 10));
+    store.append(ev(EventKind::Send, 1'000'000, Side::Client, 1, 10, 10));
+    Event fin = ev(EventKind::Shutdown, 1'000'001, Side::Client, 1);
+    fin.how = ShutdownHow::Write;
+    store.append(fin);
+    TimelineModel model(&store);
+    model.update();
+    const auto marks = model.marks(0, TimeScale::fit(0, 1'000'001, 0, 1000), 0, 1000, 4.0);
+    QCOMPARE(marks.size(), size_t(3)); // the FIN is not merged into the send beside it
+    QCOMPARE(marks[2].kind, EventKind::Shutdown);
+}
+
+void TestTimeline::onlyVisibleRange()
+{
+    EventStore store;
+    for (int i = 0; i < 100; ++i)
+        store.append(ev(EventKind::Recv, qint64(i) * 1'000'000, Side::Server, 1, 1, i));
+    TimelineModel model(&store);
+    model.update();
+    TimeScale scale;
+    scale.startNs = 40'000'000;
+    scale.nsPerPixel = 100'000; // 10 px per event
+    const auto marks = model.marks(0, scale, 0, 95, 0.0);
+    QCOMPARE(marks.front().first, qsizetype(40));
+    QCOMPARE(marks.back().first, qsizetype(49));
+}
+
+void TestTimeline::matchesSendToPeerRecvByOffset()
+{
+    EventStore store;
+    store.append(ev(EventKind::Send, 10, Side::Client, 1, 100, 0));  // 0
+    store.append(ev(EventKind::Send, 20, Side::Client, 1, 100, 100)); // 1
+    store.append(ev(EventKind::Recv, 30, Side::Server, 1, 150, 0));  // 2: bytes 0..149
+    store.append(ev(EventKind::Recv, 40, Side::Server, 1, 50, 150)); // 3: bytes 150..199
+    store.append(ev(EventKind::Send, 50, Side::Client, 1, 10, 200)); // 4: not received yet
+    TimelineModel model(&store);
+    model.update();
+    QCOMPARE(model.matchingRecv(0), -1); // no peers set yet
+    model.setPeers(Side::Client, 1, Side::Server, 1);
+    QCOMPARE(model.matchingRecv(0), qsizetype(2));
+    QCOMPARE(model.matchingRecv(1), qsizetype(2)); // byte 100 arrived in the first recv
+    QCOMPARE(model.matchingRecv(4), qsizetype(-1));
+}
+
+void TestTimeline::matchesFinToPeerEof()
+{
+    EventStore store;
+    Event fin = ev(EventKind::Shutdown, 10, Side::Client, 1);
+    fin.how = ShutdownHow::Write;
+    store.append(fin);
+    store.append(ev(EventKind::Eof, 20, Side::Server, 1));
+    TimelineModel model(&store);
+    model.update();
+    model.setPeers(Side::Client, 1, Side::Server, 1);
+    QCOMPARE(model.matchingEof(0), qsizetype(1));
+}
+
+QTEST_APPLESS_MAIN(TestTimeline)
+#include "tst_timeline.moc"
