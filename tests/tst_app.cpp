@@ -137,10 +137,17 @@ void TestApp::halfCloseRequestAndReply()
 
     const EventStore &store = w.workbench()->events();
     QCOMPARE(kindsOf(store, Side::Client, 1),
-             (QList<EventKind>{EventKind::Connect, EventKind::Send, EventKind::Shutdown,
-                               EventKind::Recv, EventKind::Eof, EventKind::Close}));
+             (QList<EventKind>{EventKind::Connect,
+                               EventKind::Send,
+                               EventKind::Shutdown,
+                               EventKind::Recv,
+                               EventKind::Eof,
+                               EventKind::Close}));
     QCOMPARE(kindsOf(store, Side::Server, 1),
-             (QList<EventKind>{EventKind::Accept, EventKind::Recv, EventKind::Eof, EventKind::Send,
+             (QList<EventKind>{EventKind::Accept,
+                               EventKind::Recv,
+                               EventKind::Eof,
+                               EventKind::Send,
                                EventKind::Close}));
     // The timeline holds both lanes, joined as peers, and the table a row per event.
     w.timeline()->refresh();
@@ -183,10 +190,11 @@ void TestApp::abortShowsRstOnThePeerLane()
     w.timeline()->refresh();
     const TimelineModel &model = *w.timeline()->model();
     const int lane = model.laneOf(Side::Client, 1);
-    const auto marks = model.marks(lane, TimeScale::fit(model.startNs(), model.endNs(), 0, 2000),
-                                   0, 2000, 0.0);
-    QVERIFY(std::any_of(marks.begin(), marks.end(),
-                        [](const TimelineMark &m) { return m.kind == EventKind::Rst; }));
+    const auto marks
+        = model.marks(lane, TimeScale::fit(model.startNs(), model.endNs(), 0, 2000), 0, 2000, 0.0);
+    QVERIFY(std::any_of(marks.begin(), marks.end(), [](const TimelineMark &m) {
+        return m.kind == EventKind::Rst;
+    }));
 }
 
 void TestApp::closeWithUnreadDataAsksFirst()

@@ -151,7 +151,8 @@ void TestTimeline::stateSegments()
     const TimelineLane &lane = model.lanes().front();
     QCOMPARE(lane.states.size(), size_t(2));
     QCOMPARE(lane.states[1].state, TcpState::FinWait2);
-    QCOMPARE(lane.events.size(), size_t(1)); // states are bands, not marks
+    QCOMPARE(lane.sends.size(), size_t(1)); // states are bands, not marks
+    QVERIFY(lane.others.empty());
 }
 
 void TestTimeline::mergesDenseSpans()
@@ -208,11 +209,11 @@ void TestTimeline::onlyVisibleRange()
 void TestTimeline::matchesSendToPeerRecvByOffset()
 {
     EventStore store;
-    store.append(ev(EventKind::Send, 10, Side::Client, 1, 100, 0));  // 0
+    store.append(ev(EventKind::Send, 10, Side::Client, 1, 100, 0));   // 0
     store.append(ev(EventKind::Send, 20, Side::Client, 1, 100, 100)); // 1
-    store.append(ev(EventKind::Recv, 30, Side::Server, 1, 150, 0));  // 2: bytes 0..149
-    store.append(ev(EventKind::Recv, 40, Side::Server, 1, 50, 150)); // 3: bytes 150..199
-    store.append(ev(EventKind::Send, 50, Side::Client, 1, 10, 200)); // 4: not received yet
+    store.append(ev(EventKind::Recv, 30, Side::Server, 1, 150, 0));   // 2: bytes 0..149
+    store.append(ev(EventKind::Recv, 40, Side::Server, 1, 50, 150));  // 3: bytes 150..199
+    store.append(ev(EventKind::Send, 50, Side::Client, 1, 10, 200));  // 4: not received yet
     TimelineModel model(&store);
     model.update();
     QCOMPARE(model.matchingRecv(0), -1); // no peers set yet

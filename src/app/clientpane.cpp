@@ -28,7 +28,8 @@ ClientPane::ClientPane(Workbench *workbench, QWidget *parent)
     m_connect->setObjectName(QStringLiteral("connectButton"));
     m_port->setRange(1, 65535);
     m_host->setToolTip(tr("Host name or address; each address it resolves to is tried in turn"));
-    m_connect->setToolTip(tr("Open a new client connection (non-blocking connect on a native socket)"));
+    m_connect->setToolTip(
+        tr("Open a new client connection (non-blocking connect on a native socket)"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -92,7 +93,8 @@ void ClientPane::addClient(Endpoint *endpoint)
     connect(panel, &ConnectionPanel::hint, this, &ClientPane::hint);
     m_panels->addWidget(panel);
     m_panels->setCurrentWidget(panel);
-    m_status->setText(tr("client %1 connecting to %2:%3…").arg(endpoint->conn()).arg(host()).arg(port()));
+    m_status->setText(
+        tr("client %1 connecting to %2:%3…").arg(endpoint->conn()).arg(host()).arg(port()));
     connect(endpoint, &Endpoint::connected, this, [this, endpoint] {
         m_status->setText(tr("client %1 connected: local %2, peer %3")
                               .arg(endpoint->conn())

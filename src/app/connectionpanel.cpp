@@ -49,11 +49,11 @@ QString hexDump(const QByteArray &data, qint64 startOffset)
 void badge(QLabel *label, const QString &text, const QColor &background)
 {
     label->setText(text);
-    label->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; border-radius: 3px; "
-                                        "padding: 1px 6px; font-weight: bold; }")
-                             .arg(background.name(),
-                                  background.lightness() > 140 ? QStringLiteral("black")
-                                                               : QStringLiteral("white")));
+    label->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: %2; border-radius: 3px; "
+                       "padding: 1px 6px; font-weight: bold; }")
+            .arg(background.name(),
+                 background.lightness() > 140 ? QStringLiteral("black") : QStringLiteral("white")));
 }
 
 QColor stateBackground(TcpState state)
@@ -85,10 +85,14 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent)
 {
     m_ui->setupUi(this);
     // Keep the tooltips that explain each button; disabled buttons show why instead.
-    for (QWidget *w : {static_cast<QWidget *>(m_ui->sendButton), static_cast<QWidget *>(m_ui->sendFileButton),
-                       static_cast<QWidget *>(m_ui->sendBulkButton), static_cast<QWidget *>(m_ui->shutWrButton),
-                       static_cast<QWidget *>(m_ui->shutRdButton), static_cast<QWidget *>(m_ui->shutRdwrButton),
-                       static_cast<QWidget *>(m_ui->closeButton), static_cast<QWidget *>(m_ui->abortButton)}) {
+    for (QWidget *w : {static_cast<QWidget *>(m_ui->sendButton),
+                       static_cast<QWidget *>(m_ui->sendFileButton),
+                       static_cast<QWidget *>(m_ui->sendBulkButton),
+                       static_cast<QWidget *>(m_ui->shutWrButton),
+                       static_cast<QWidget *>(m_ui->shutRdButton),
+                       static_cast<QWidget *>(m_ui->shutRdwrButton),
+                       static_cast<QWidget *>(m_ui->closeButton),
+                       static_cast<QWidget *>(m_ui->abortButton)}) {
         w->setProperty("explanation", w->toolTip());
     }
     QFont mono(QStringLiteral("monospace"));
@@ -98,12 +102,14 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent)
     m_ui->abortButton->setStyleSheet(QStringLiteral("QPushButton:enabled { color: #8b0000; }"));
     m_confirmClose = [this](qint64 unread) {
         return QMessageBox::warning(
-                   this, tr("Close with unread data"),
+                   this,
+                   tr("Close with unread data"),
                    tr("%1 received bytes are still unread in the kernel.\n\nClosing now makes the "
                       "kernel send RST instead of FIN and discard them; the peer may lose data "
                       "it sent earlier.\n\nClose anyway?")
                        .arg(unread),
-                   QMessageBox::Close | QMessageBox::Cancel, QMessageBox::Cancel)
+                   QMessageBox::Close | QMessageBox::Cancel,
+                   QMessageBox::Cancel)
                == QMessageBox::Close;
     };
 
@@ -111,13 +117,22 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent)
     connect(m_ui->sendEdit, &QLineEdit::returnPressed, this, &ConnectionPanel::send);
     connect(m_ui->sendFileButton, &QPushButton::clicked, this, &ConnectionPanel::sendFile);
     connect(m_ui->sendBulkButton, &QPushButton::clicked, this, &ConnectionPanel::sendBulk);
-    connect(m_ui->shutWrButton, &QPushButton::clicked, this, [this] { shutdownEnd(int(ShutdownHow::Write)); });
-    connect(m_ui->shutRdButton, &QPushButton::clicked, this, [this] { shutdownEnd(int(ShutdownHow::Read)); });
-    connect(m_ui->shutRdwrButton, &QPushButton::clicked, this, [this] { shutdownEnd(int(ShutdownHow::Both)); });
+    connect(m_ui->shutWrButton, &QPushButton::clicked, this, [this] {
+        shutdownEnd(int(ShutdownHow::Write));
+    });
+    connect(m_ui->shutRdButton, &QPushButton::clicked, this, [this] {
+        shutdownEnd(int(ShutdownHow::Read));
+    });
+    connect(m_ui->shutRdwrButton, &QPushButton::clicked, this, [this] {
+        shutdownEnd(int(ShutdownHow::Both));
+    });
     connect(m_ui->closeButton, &QPushButton::clicked, this, &ConnectionPanel::closeEnd);
     connect(m_ui->abortButton, &QPushButton::clicked, this, &ConnectionPanel::abortEnd);
     connect(m_ui->readCheck, &QCheckBox::toggled, this, &ConnectionPanel::setReadingFromCheck);
-    connect(m_ui->responderCombo, &QComboBox::currentIndexChanged, this, &ConnectionPanel::setResponder);
+    connect(m_ui->responderCombo,
+            &QComboBox::currentIndexChanged,
+            this,
+            &ConnectionPanel::setResponder);
 
     const auto shortcut = [this](const QKeySequence &keys, QPushButton *button) {
         auto *action = new QAction(this);
@@ -143,7 +158,9 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent)
             setReadingFromCheck();
             refresh();
         });
-        for (auto signal : {&Endpoint::endOfStream, &Endpoint::reset, &Endpoint::closed,
+        for (auto signal : {&Endpoint::endOfStream,
+                            &Endpoint::reset,
+                            &Endpoint::closed,
                             &Endpoint::writeQueueEmpty}) {
             connect(m_endpoint, signal, this, &ConnectionPanel::refresh);
         }
@@ -201,14 +218,15 @@ void ConnectionPanel::refresh()
         m_ui->titleLabel->setText(tr("%1 — %2").arg(end, ep->errorString()));
         break;
     default:
-        m_ui->titleLabel->setText(tr("%1 — local %2, peer %3")
-                                      .arg(end, ep->localAddress(), ep->peerAddress()));
+        m_ui->titleLabel->setText(
+            tr("%1 — local %2, peer %3").arg(end, ep->localAddress(), ep->peerAddress()));
     }
 
     const TcpState state = ep->tcpState();
-    badge(m_ui->stateBadge, ep->status() == Endpoint::Status::Open || ep->status() == Endpoint::Status::Closed
-                                ? stateName(state)
-                                : QStringLiteral("—"),
+    badge(m_ui->stateBadge,
+          ep->status() == Endpoint::Status::Open || ep->status() == Endpoint::Status::Closed
+              ? stateName(state)
+              : QStringLiteral("—"),
           stateBackground(state));
     QStringList view;
     if (ep->status() == Endpoint::Status::Closed)
@@ -229,26 +247,30 @@ void ConnectionPanel::refresh()
         view << tr("read side closed");
     if (view.isEmpty())
         view << tr("open");
-    badge(m_ui->viewBadge, view.join(QStringLiteral(" · ")),
+    badge(m_ui->viewBadge,
+          view.join(QStringLiteral(" · ")),
           ep->resetSeen() ? QColor(0x8b, 0, 0) : QColor(0xcf, 0xd8, 0xdc));
     const auto q = ep->kernelQueues();
     m_ui->countersLabel->setText(tr("sent %1 · received %2 · FinScope queue %3 · kernel send queue "
                                     "%4 · kernel receive queue %5")
-                                     .arg(bytesText(ep->bytesSent()), bytesText(ep->bytesReceived()),
-                                          bytesText(ep->userQueueBytes()), bytesText(q.outq),
+                                     .arg(bytesText(ep->bytesSent()),
+                                          bytesText(ep->bytesReceived()),
+                                          bytesText(ep->userQueueBytes()),
+                                          bytesText(q.outq),
                                           bytesText(q.inq)));
 
     const bool open = ep->status() == Endpoint::Status::Open;
     QString notOpen;
     if (!open)
         notOpen = ep->status() == Endpoint::Status::Closed ? tr("The connection is closed.")
-                                                            : tr("Not connected.");
+                                                           : tr("Not connected.");
     QString cannotSend = notOpen;
     if (cannotSend.isEmpty() && ep->resetSeen())
         cannotSend = tr("The connection was reset: nothing more can be sent.");
     if (cannotSend.isEmpty() && ep->writeShutdownRequested())
         cannotSend = tr("The write side is shut down (SHUT_WR): nothing more can be sent.");
-    for (QWidget *w : {static_cast<QWidget *>(m_ui->sendButton), static_cast<QWidget *>(m_ui->sendFileButton),
+    for (QWidget *w : {static_cast<QWidget *>(m_ui->sendButton),
+                       static_cast<QWidget *>(m_ui->sendFileButton),
                        static_cast<QWidget *>(m_ui->sendBulkButton)}) {
         setEnabledWithReason(w, cannotSend);
     }
@@ -351,13 +373,15 @@ void ConnectionPanel::closeEnd()
         return;
     const qint64 unread = m_endpoint->unreadBytes();
     if (unread > 0 && m_confirmClose && !m_confirmClose(unread)) {
-        emit hint(tr("Not closed: %1 unread bytes would have turned the close into a RST.").arg(unread));
+        emit hint(
+            tr("Not closed: %1 unread bytes would have turned the close into a RST.").arg(unread));
         return;
     }
     QString error;
     if (m_endpoint->close(&error))
-        emit hint(unread > 0 ? tr("Closed with %1 unread bytes: the kernel sent RST, not FIN.").arg(unread)
-                             : tr("Closed. The end whose FIN went first keeps the TIME_WAIT entry."));
+        emit hint(unread > 0
+                      ? tr("Closed with %1 unread bytes: the kernel sent RST, not FIN.").arg(unread)
+                      : tr("Closed. The end whose FIN went first keeps the TIME_WAIT entry."));
     else
         emit hint(error);
     refresh();

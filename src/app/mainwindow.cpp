@@ -13,11 +13,11 @@
 #include <QCloseEvent>
 #include <QHeaderView>
 #include <QHostAddress>
-#include <QScrollBar>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QTableView>
@@ -50,8 +50,12 @@ MainWindow::MainWindow(QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setColumnWidth(EventTableModel::TimeColumn, m_table->fontMetrics().horizontalAdvance(QStringLiteral("0000.000000")) + 16);
-    m_table->setColumnWidth(EventTableModel::KindColumn, m_table->fontMetrics().horizontalAdvance(QStringLiteral("shutdown rdwr")) + 16);
+    m_table->setColumnWidth(EventTableModel::TimeColumn,
+                            m_table->fontMetrics().horizontalAdvance(QStringLiteral("0000.000000"))
+                                + 16);
+    m_table->setColumnWidth(
+        EventTableModel::KindColumn,
+        m_table->fontMetrics().horizontalAdvance(QStringLiteral("shutdown rdwr")) + 16);
     m_hint->setWordWrap(true);
     m_hint->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -110,12 +114,15 @@ MainWindow::MainWindow(QWidget *parent)
         if (index >= 0)
             showHint(explainEvent(m_workbench->events().at(index), m_workbench->events()));
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+    connect(m_table->selectionModel(),
+            &QItemSelectionModel::currentRowChanged,
+            this,
             [this](const QModelIndex &current) {
                 if (!current.isValid())
                     return;
                 m_timeline->setSelectedEvent(current.row());
-                showHint(explainEvent(m_workbench->events().at(current.row()), m_workbench->events()));
+                showHint(
+                    explainEvent(m_workbench->events().at(current.row()), m_workbench->events()));
             });
     restoreSettings();
 }
@@ -128,9 +135,13 @@ void MainWindow::createMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
-    connection->addAction(tr("&Connect client"), QKeySequence(Qt::CTRL | Qt::Key_K), m_client,
+    connection->addAction(tr("&Connect client"),
+                          QKeySequence(Qt::CTRL | Qt::Key_K),
+                          m_client,
                           &ClientPane::connectToTarget);
-    connection->addAction(tr("&Listen / stop server"), QKeySequence(Qt::CTRL | Qt::Key_L), m_server,
+    connection->addAction(tr("&Listen / stop server"),
+                          QKeySequence(Qt::CTRL | Qt::Key_L),
+                          m_server,
                           &ServerPane::toggleListening);
     connection->addSeparator();
     auto *help = connection->addAction(tr("Send, SHUT_WR, SHUT_RD, SHUT_RDWR, Close, Abort: "
@@ -140,8 +151,8 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_timeline, &TimelineWidget::zoomIn);
     view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_timeline, &TimelineWidget::zoomOut);
-    view->addAction(tr("&Fit all"), QKeySequence(Qt::CTRL | Qt::Key_0), m_timeline,
-                    &TimelineWidget::fitAll);
+    view->addAction(
+        tr("&Fit all"), QKeySequence(Qt::CTRL | Qt::Key_0), m_timeline, &TimelineWidget::fitAll);
     QAction *follow = view->addAction(tr("Follow &live"));
     follow->setCheckable(true);
     follow->setChecked(m_timeline->followLive());
@@ -151,7 +162,8 @@ void MainWindow::createMenus()
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About FinScope"), this, [this] {
-        QMessageBox::about(this, tr("About FinScope"),
+        QMessageBox::about(this,
+                           tr("About FinScope"),
                            tr("<b>FinScope</b> %1<br>A workbench for TCP half-close: real sockets, "
                               "every FIN, EOF and RST on one timeline with the kernel's TCP state.")
                                .arg(QApplication::applicationVersion()));
@@ -191,8 +203,8 @@ void MainWindow::scheduleRefresh()
 void MainWindow::refreshViews()
 {
     m_timeline->refresh();
-    const bool atBottom = m_table->verticalScrollBar()->value()
-                          == m_table->verticalScrollBar()->maximum();
+    const bool atBottom
+        = m_table->verticalScrollBar()->value() == m_table->verticalScrollBar()->maximum();
     m_model->refresh();
     if (atBottom && m_timeline->followLive())
         m_table->scrollToBottom();
@@ -201,7 +213,8 @@ void MainWindow::refreshViews()
 void MainWindow::linkPeers(Endpoint *endpoint)
 {
     if (Endpoint *peer = m_workbench->peerOf(endpoint)) {
-        m_timeline->model()->setPeers(endpoint->side(), endpoint->conn(), peer->side(), peer->conn());
+        m_timeline->model()->setPeers(
+            endpoint->side(), endpoint->conn(), peer->side(), peer->conn());
         m_timeline->update();
     }
 }

@@ -33,8 +33,10 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     m_connections->setObjectName(QStringLiteral("connectionList"));
     m_exposure->setObjectName(QStringLiteral("exposureWarning"));
     m_address->setEditable(true);
-    m_address->addItems({QStringLiteral("127.0.0.1"), QStringLiteral("::1"),
-                         QStringLiteral("0.0.0.0"), QStringLiteral("::")});
+    m_address->addItems({QStringLiteral("127.0.0.1"),
+                         QStringLiteral("::1"),
+                         QStringLiteral("0.0.0.0"),
+                         QStringLiteral("::")});
     m_address->setToolTip(tr("The address to bind. 127.0.0.1 keeps the port on this machine."));
     m_port->setRange(0, 65535);
     m_port->setSpecialValueText(tr("0 (free)"));

@@ -80,20 +80,34 @@ bool TimelineModel::update()
         TimelineLane &lane = m_lanes[size_t(lastLane)];
         m_startNs = std::min(m_startNs, e.tNs);
         m_endNs = std::max(m_endNs, e.tNs);
-        if (e.kind == EventKind::State) {
+        switch (e.kind) {
+        case EventKind::State:
             lane.states.push_back({e.tNs, e.state});
-        } else if (e.kind != EventKind::Queue) {
-            lane.events.push_back(i);
-            if (e.kind == EventKind::Recv)
-                lane.recvs.push_back(i);
+            break;
+        case EventKind::Queue:
+            break;
+        case EventKind::Send:
+            if (lane.sendBytes.empty())
+                lane.sendBytes.push_back(0);
+            lane.sends.push_back(i);
+            lane.sendBytes.push_back(lane.sendBytes.back() + e.bytes);
+            break;
+        case EventKind::Recv:
+            if (lane.recvBytes.empty())
+                lane.recvBytes.push_back(0);
+            lane.recvs.push_back(i);
+            lane.recvBytes.push_back(lane.recvBytes.back() + e.bytes);
+            break;
+        default:
+            lane.others.push_back(i);
         }
     }
     m_indexed = qsizetype(events.size());
     return m_lanes.size() != lanesBefore;
 }
 
-std::vector<TimelineMark> TimelineModel::marks(int laneIndex, const TimeScale &scale, double x0,
-                                               double x1, double mergePx) const
+std::vector<TimelineMark> TimelineModel::marks(
+    int laneIndex, const TimeScale &scale, double x0, double x1, double mergePx) const
 {
     std::vector<TimelineMark> out;
     if (!m_store || laneIndex < 0 || laneIndex >= int(m_lanes.size()))
@@ -102,18 +116,47 @@ std::vector<TimelineMark> TimelineModel::marks(int laneIndex, const TimeScale &s
     const auto &events = m_store->events();
     const qint64 t0 = scale.t(x0 - mergePx);
     const qint64 t1 = scale.t(x1 + mergePx);
-    auto it = std::lower_bound(lane.events.begin(), lane.events.end(), t0,
-                               [&](qsizetype i, qint64 t) { return events[size_t(i)].tNs < t; });
-    for (; it != lane.events.end(); ++it) {
+    const auto time = [&](qsizetype i) { return events[size_t(i)].tNs; };
+    // Data: each mark jumps to the first event past its merge span.
+    const auto data = [&](const std::vector<qsizetype> &index,
+                          const std::vector<qint64> &prefix,
+                          EventKind kind) {
+        auto it = std::lower_bound(
+            index.begin(), index.end(), t0, [&](qsizetype i, qint64 t) { return time(i) < t; });
+        while (it != index.end() && time(*it) <= t1) {
+            const double x = scale.x(time(*it));
+            const qint64 spanEnd = scale.t(x + mergePx);
+            auto end = std::upper_bound(
+                it, index.end(), spanEnd, [&](qint64 t, qsizetype i) { return t < time(i); });
+            if (end == it)
+                ++end;
+            const size_t a = size_t(it - index.begin());
+            const size_t b = size_t(end - index.begin());
+            out.push_back({kind,
+                           x,
+                           scale.x(time(*(end - 1))),
+                           prefix[b] - prefix[a],
+                           int(b - a),
+                           *it,
+                           *(end - 1)});
+            it = end;
+        }
+    };
+    data(lane.sends, lane.sendBytes, EventKind::Send);
+    data(lane.recvs, lane.recvBytes, EventKind::Recv);
+    // Glyphs are few: merge only neighbours of the same kind.
+    auto it
+        = std::lower_bound(lane.others.begin(), lane.others.end(), t0, [&](qsizetype i, qint64 t) {
+              return time(i) < t;
+          });
+    const size_t glyphsFrom = out.size();
+    for (; it != lane.others.end() && time(*it) <= t1; ++it) {
         const Event &e = events[size_t(*it)];
-        if (e.tNs > t1)
-            break;
         const double x = scale.x(e.tNs);
-        if (!out.empty()) {
+        if (out.size() > glyphsFrom) {
             TimelineMark &m = out.back();
             if (m.kind == e.kind && x - m.x0 < mergePx) {
                 m.x1 = x;
-                m.bytes += e.bytes;
                 ++m.count;
                 m.last = *it;
                 continue;
@@ -121,6 +164,9 @@ std::vector<TimelineMark> TimelineModel::marks(int laneIndex, const TimeScale &s
         }
         out.push_back({e.kind, x, x, e.bytes, 1, *it, *it});
     }
+    std::sort(out.begin(), out.end(), [](const TimelineMark &a, const TimelineMark &b) {
+        return a.x0 < b.x0;
+    });
     return out;
 }
 
@@ -133,8 +179,10 @@ qsizetype TimelineModel::matchingRecv(qsizetype sendIndex) const
     const TimelineLane &peer = m_lanes[size_t(m_lanes[size_t(lane)].peer)];
     const auto &events = m_store->events();
     // The last recv that starts at or before the send's first byte.
-    auto it = std::upper_bound(peer.recvs.begin(), peer.recvs.end(), send.offset,
-                               [&](qint64 off, qsizetype i) { return off < events[size_t(i)].offset; });
+    auto it = std::upper_bound(
+        peer.recvs.begin(), peer.recvs.end(), send.offset, [&](qint64 off, qsizetype i) {
+            return off < events[size_t(i)].offset;
+        });
     if (it == peer.recvs.begin())
         return -1;
     const Event &recv = events[size_t(*std::prev(it))];
@@ -148,7 +196,7 @@ qsizetype TimelineModel::matchingEof(qsizetype finIndex) const
     if (lane < 0 || m_lanes[size_t(lane)].peer < 0)
         return -1;
     const TimelineLane &peer = m_lanes[size_t(m_lanes[size_t(lane)].peer)];
-    for (const qsizetype i : peer.events) {
+    for (const qsizetype i : peer.others) {
         const Event &e = m_store->at(i);
         if (e.kind == EventKind::Eof && e.tNs >= fin.tNs)
             return i;
@@ -156,8 +204,8 @@ qsizetype TimelineModel::matchingEof(qsizetype finIndex) const
     return -1;
 }
 
-qsizetype TimelineModel::eventNear(int lane, const TimeScale &scale, double x,
-                                   double tolerancePx) const
+qsizetype
+TimelineModel::eventNear(int lane, const TimeScale &scale, double x, double tolerancePx) const
 {
     qsizetype best = -1;
     double bestDistance = tolerancePx;

@@ -17,8 +17,13 @@ struct TimelineLane
 {
     Side side = Side::Client;
     quint32 conn = 0;
-    std::vector<qsizetype> events; // indices of drawable events (not state or queue), in time order
-    std::vector<qsizetype> recvs;  // indices of recv events, in stream order
+    // Indices into the store, each in time order. Data is kept apart from the rare glyph events so
+    // a dense span is merged by binary search, with byte totals from the prefix sums.
+    std::vector<qsizetype> sends;
+    std::vector<qsizetype> recvs;  // also in stream order, for matching a send to its recv
+    std::vector<qint64> sendBytes; // sendBytes[i] = bytes of sends[0..i)
+    std::vector<qint64> recvBytes;
+    std::vector<qsizetype> others; // every drawable event that is not data, state or queue
     struct Segment
     {
         qint64 startNs;
@@ -56,9 +61,10 @@ public:
     qint64 startNs() const { return m_startNs; }
     qint64 endNs() const { return m_endNs; }
 
-    // The lane's marks between pixels x0 and x1, merging same-kind events closer than mergePx.
-    std::vector<TimelineMark> marks(int lane, const TimeScale &scale, double x0, double x1,
-                                    double mergePx) const;
+    // The lane's marks between pixels x0 and x1, merging same-kind events closer than mergePx,
+    // sorted by x. The cost grows with the number of marks, not of events.
+    std::vector<TimelineMark>
+    marks(int lane, const TimeScale &scale, double x0, double x1, double mergePx) const;
     // The peer's recv event holding the first byte of this send, or -1.
     qsizetype matchingRecv(qsizetype sendIndex) const;
     // The peer's EOF that answers this shutdown (wr or rdwr) or close, or -1.

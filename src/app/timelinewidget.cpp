@@ -96,7 +96,9 @@ void TimelineWidget::refresh()
     } else if (m_follow && m_fitted) {
         const double right = width() - 12.0;
         if (m_scale.x(m_model.endNs()) > right || m_scale.x(m_model.startNs()) < 0)
-            m_scale = TimeScale::fit(m_model.startNs(), m_model.endNs(), geometry().labelWidth,
+            m_scale = TimeScale::fit(m_model.startNs(),
+                                     m_model.endNs(),
+                                     geometry().labelWidth,
                                      width() - geometry().labelWidth);
     }
     updateGeometry();
@@ -158,8 +160,10 @@ void TimelineWidget::zoomOut()
 void TimelineWidget::fitAll()
 {
     const Geometry g = geometry();
-    m_scale = TimeScale::fit(m_model.startNs(), std::max(m_model.endNs(), m_model.startNs() + 1000),
-                             g.labelWidth, width() - g.labelWidth);
+    m_scale = TimeScale::fit(m_model.startNs(),
+                             std::max(m_model.endNs(), m_model.startNs() + 1000),
+                             g.labelWidth,
+                             width() - g.labelWidth);
     m_fitted = true;
     update();
 }
@@ -248,14 +252,19 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     const Geometry g = geometry();
     if (!m_model.store() || m_model.lanes().empty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(rect(), Qt::AlignCenter,
-                   tr("The timeline fills in as the connection does things."));
+        p.drawText(
+            rect(), Qt::AlignCenter, tr("The timeline fills in as the connection does things."));
         return;
     }
     p.setRenderHint(QPainter::Antialiasing);
-    for (int lane = 0; lane < int(m_model.lanes().size()); ++lane)
-        paintLane(p, g, lane);
-    paintArrows(p, g);
+    std::vector<std::vector<TimelineMark>> marks(m_model.lanes().size());
+    for (int lane = 0; lane < int(m_model.lanes().size()); ++lane) {
+        if (laneTop(lane) > height())
+            break;
+        marks[size_t(lane)] = m_model.marks(lane, m_scale, g.labelWidth, width(), MergePx);
+        paintLane(p, g, lane, marks[size_t(lane)]);
+    }
+    paintArrows(p, g, marks);
     paintAxis(p, g);
 }
 
@@ -276,8 +285,7 @@ void TimelineWidget::paintAxis(QPainter &p, const Geometry &g)
         p.drawLine(QPointF(x, g.axisHeight - 5), QPointF(x, g.axisHeight));
         p.drawText(QPointF(x + 3, g.axisHeight - 7), TimeScale::formatDuration(t));
     }
-    p.drawText(QRectF(4, 0, g.labelWidth - 8, g.axisHeight), Qt::AlignVCenter,
-               tr("time"));
+    p.drawText(QRectF(4, 0, g.labelWidth - 8, g.axisHeight), Qt::AlignVCenter, tr("time"));
     p.drawLine(QPointF(0, g.axisHeight), QPointF(width(), g.axisHeight));
     p.restore();
 }
@@ -289,8 +297,8 @@ void TimelineWidget::paintStates(QPainter &p, const Geometry &g, int laneIndex, 
     const double h = fm.height() + 4;
     const double y = top + g.laneHeight - h - 4;
     for (size_t i = 0; i < lane.states.size(); ++i) {
-        const qint64 end = i + 1 < lane.states.size() ? lane.states[i + 1].startNs
-                                                       : m_model.endNs();
+        const qint64 end
+            = i + 1 < lane.states.size() ? lane.states[i + 1].startNs : m_model.endNs();
         double x0 = std::max(m_scale.x(lane.states[i].startNs), g.labelWidth);
         const double x1 = std::min(m_scale.x(end), double(width()));
         if (x1 < g.labelWidth || x0 > width())
@@ -306,7 +314,10 @@ void TimelineWidget::paintStates(QPainter &p, const Geometry &g, int laneIndex, 
     }
 }
 
-void TimelineWidget::paintLane(QPainter &p, const Geometry &g, int laneIndex)
+void TimelineWidget::paintLane(QPainter &p,
+                               const Geometry &g,
+                               int laneIndex,
+                               const std::vector<TimelineMark> &marks)
 {
     const TimelineLane &lane = m_model.lanes()[size_t(laneIndex)];
     const double top = laneTop(laneIndex);
@@ -329,7 +340,6 @@ void TimelineWidget::paintLane(QPainter &p, const Geometry &g, int laneIndex)
     p.setPen(palette().color(QPalette::Mid));
     p.drawLine(QPointF(g.labelWidth, base), QPointF(width(), base));
     const EventStore &store = *m_model.store();
-    const auto marks = m_model.marks(laneIndex, m_scale, g.labelWidth, width(), MergePx);
     double lastLabelEnd = -1e9;
     for (const TimelineMark &m : marks) {
         const Event &e = store.at(m.first);
@@ -391,7 +401,8 @@ void TimelineWidget::paintLane(QPainter &p, const Geometry &g, int laneIndex)
             break;
         }
         case EventKind::Error:
-            p.drawText(QPointF(x - fm.horizontalAdvance(u'!') / 2, base + fm.ascent() / 2), QStringLiteral("!"));
+            p.drawText(QPointF(x - fm.horizontalAdvance(u'!') / 2, base + fm.ascent() / 2),
+                       QStringLiteral("!"));
             p.drawEllipse(QPointF(x, base), 7, 7);
             break;
         case EventKind::Close:
@@ -414,7 +425,9 @@ void TimelineWidget::paintLane(QPainter &p, const Geometry &g, int laneIndex)
     p.restore();
 }
 
-void TimelineWidget::paintArrows(QPainter &p, const Geometry &g)
+void TimelineWidget::paintArrows(QPainter &p,
+                                 const Geometry &g,
+                                 const std::vector<std::vector<TimelineMark>> &laneMarks)
 {
     const EventStore &store = *m_model.store();
     p.save();
@@ -443,8 +456,7 @@ void TimelineWidget::paintArrows(QPainter &p, const Geometry &g)
     for (int lane = 0; lane < int(m_model.lanes().size()) && drawn < MaxArrows; ++lane) {
         if (m_model.lanes()[size_t(lane)].peer < 0)
             continue;
-        const auto marks = m_model.marks(lane, m_scale, g.labelWidth, width(), MergePx);
-        for (const TimelineMark &m : marks) {
+        for (const TimelineMark &m : laneMarks[size_t(lane)]) {
             if (drawn >= MaxArrows)
                 break;
             const Event &e = store.at(m.first);
@@ -548,7 +560,9 @@ bool TimelineWidget::event(QEvent *event)
         auto *help = static_cast<QHelpEvent *>(event);
         const qsizetype index = eventAt(help->pos());
         if (index >= 0 && m_model.store())
-            QToolTip::showText(help->globalPos(), formatEvent(m_model.store()->at(index), *m_model.store()).trimmed(), this);
+            QToolTip::showText(help->globalPos(),
+                               formatEvent(m_model.store()->at(index), *m_model.store()).trimmed(),
+                               this);
         else
             QToolTip::hideText();
         return true;

@@ -66,9 +66,12 @@ private:
     double laneTop(int lane) const;
     qsizetype eventAt(const QPointF &pos) const;
     void paintAxis(QPainter &p, const Geometry &g);
-    void paintLane(QPainter &p, const Geometry &g, int lane);
+    void
+    paintLane(QPainter &p, const Geometry &g, int lane, const std::vector<TimelineMark> &marks);
     void paintStates(QPainter &p, const Geometry &g, int lane, double top);
-    void paintArrows(QPainter &p, const Geometry &g);
+    void paintArrows(QPainter &p,
+                     const Geometry &g,
+                     const std::vector<std::vector<TimelineMark>> &marks);
     QColor stateColor(TcpState state) const;
     QColor kindColor(EventKind kind) const;
 

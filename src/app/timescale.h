@@ -10,9 +10,9 @@ namespace finscope {
 
 struct TimeScale
 {
-    qint64 startNs = 0;       // the time at x == left
-    double nsPerPixel = 1e6;  // zoom
-    double left = 0;          // where the plot area starts
+    qint64 startNs = 0;      // the time at x == left
+    double nsPerPixel = 1e6; // zoom
+    double left = 0;         // where the plot area starts
 
     static constexpr double MinNsPerPixel = 1.0;
     static constexpr double MaxNsPerPixel = 1e12;

@@ -43,8 +43,8 @@ QString Workbench::listenAddress() const
 
 Endpoint *Workbench::connectClient(const QString &host, quint16 port)
 {
-    auto *endpoint = new Endpoint(Side::Client, quint32(m_clients.size() + 1), m_recorder.clock(),
-                                  this);
+    auto *endpoint
+        = new Endpoint(Side::Client, quint32(m_clients.size() + 1), m_recorder.clock(), this);
     m_clients.append(endpoint);
     m_recorder.attach(endpoint, QStringLiteral("%1:%2").arg(host).arg(port));
     emit clientAdded(endpoint);
@@ -54,8 +54,8 @@ Endpoint *Workbench::connectClient(const QString &host, quint16 port)
 
 void Workbench::handleAccepted(qintptr fd)
 {
-    auto *endpoint = new Endpoint(Side::Server, quint32(m_serverConnections.size() + 1),
-                                  m_recorder.clock(), this);
+    auto *endpoint = new Endpoint(
+        Side::Server, quint32(m_serverConnections.size() + 1), m_recorder.clock(), this);
     m_serverConnections.append(endpoint);
     m_recorder.attach(endpoint, listenAddress());
     endpoint->adoptDescriptor(fd);
@@ -72,8 +72,8 @@ Endpoint *Workbench::peerOf(const Endpoint *endpoint) const
 {
     if (!endpoint || endpoint->localAddress().isEmpty())
         return nullptr;
-    const QList<Endpoint *> &others = endpoint->side() == Side::Client ? m_serverConnections
-                                                                        : m_clients;
+    const QList<Endpoint *> &others
+        = endpoint->side() == Side::Client ? m_serverConnections : m_clients;
     for (Endpoint *other : others) {
         if (other->localAddress() == endpoint->peerAddress()
             && other->peerAddress() == endpoint->localAddress()) {
