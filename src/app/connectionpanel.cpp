@@ -307,12 +307,14 @@ void ConnectionPanel::send()
         emit hint(tr("Not sent: %1").arg(error));
         return;
     }
-    if (m_endpoint->send(*bytes, &error))
+    if (m_endpoint->send(*bytes, &error)) {
+        m_ui->sendEdit->selectAll(); // typing replaces it, Return sends it again
         emit hint(tr("Queued %1 bytes; the timeline shows when the kernel takes them and when the "
                      "peer reads them.")
                       .arg(bytes->size()));
-    else
+    } else {
         emit hint(error);
+    }
     refresh();
 }
 

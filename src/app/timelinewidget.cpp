@@ -274,14 +274,12 @@ void TimelineWidget::paintAxis(QPainter &p, const Geometry &g)
     p.fillRect(QRectF(0, 0, width(), g.axisHeight), palette().color(QPalette::Window));
     const QFontMetricsF fm(font());
     const qint64 step = m_scale.tickStepNs(fm.horizontalAdvance(QStringLiteral("000.00 ms")) + 20);
-    const qint64 origin = m_model.startNs();
-    const qint64 first = m_scale.t(g.labelWidth) - origin;
-    qint64 t = (first / step) * step;
+    // Session time, the same clock as the event table.
+    const qint64 first = m_scale.t(g.labelWidth);
+    qint64 t = first >= 0 ? (first / step + 1) * step : (first / step) * step;
     p.setPen(palette().color(QPalette::WindowText));
-    for (; m_scale.x(origin + t) < width(); t += step) {
-        const double x = m_scale.x(origin + t);
-        if (x < g.labelWidth)
-            continue;
+    for (; m_scale.x(t) < width(); t += step) {
+        const double x = m_scale.x(t);
         p.drawLine(QPointF(x, g.axisHeight - 5), QPointF(x, g.axisHeight));
         p.drawText(QPointF(x + 3, g.axisHeight - 7), TimeScale::formatDuration(t));
     }
