@@ -481,11 +481,13 @@ void TestEndpoint::echoDeadlockFillsKernelQueuesNotOurs()
     echo.start();
     // The client sends and never reads: once both kernels' queues are full, everyone blocks.
     QVERIFY(pair.client->sendPattern(qint64(256) * 1024 * 1024));
-    // Stalled: no progress for 300 ms.
+    // Stalled: no progress over two checks 400 ms apart (a loaded machine may pause for one).
     qint64 last = -1;
-    for (int i = 0; i < 100 && pair.client->bytesSent() != last; ++i) {
+    int quiet = 0;
+    for (int i = 0; i < 100 && quiet < 2; ++i) {
+        quiet = pair.client->bytesSent() == last ? quiet + 1 : 0;
         last = pair.client->bytesSent();
-        QTest::qWait(300);
+        QTest::qWait(400);
     }
     const auto server = pair.server->kernelQueues();
     const auto client = pair.client->kernelQueues();

@@ -215,7 +215,7 @@ void TestSession::refusesMalformedFiles_data()
     QTest::newRow("not JSON") << QByteArray("hello") << "not valid JSON";
     QTest::newRow("truncated halfway") << valid.left(valid.size() / 2) << "not valid JSON";
     QTest::newRow("truncated by one byte") << valid.chopped(2) << "not valid JSON";
-    QTest::newRow("top level array") << QByteArray("[1, 2]") << "top level is not a JSON object";
+    QTest::newRow("top level array") << QByteArray("[1, 2]") << "the top level is an array, not a JSON object";
     QTest::newRow("deep nesting") << QByteArray(100000, '[') << "not valid JSON";
     QTest::newRow("deep nesting in a field")
         << QByteArray("{\"format\": ") + QByteArray(5000, '[') << "not valid JSON";
@@ -226,11 +226,11 @@ void TestSession::refusesMalformedFiles_data()
     QTest::newRow("newer version") << mutated([](QJsonObject &o) { o["version"] = 2; })
                                    << "version 2 is newer than this FinScope reads (1)";
     QTest::newRow("version as string") << mutated([](QJsonObject &o) { o["version"] = "1"; })
-                                       << "version: expected a whole number";
+                                       << "version: expected an integer from 1 to 9007199254740992, found \"1\"";
     QTest::newRow("version zero") << mutated([](QJsonObject &o) { o["version"] = 0; })
-                                  << "version: expected a whole number from 1";
+                                  << "version: expected an integer from 1 to 9007199254740992, found 0";
     QTest::newRow("fractional version") << mutated([](QJsonObject &o) { o["version"] = 1.5; })
-                                        << "version: expected a whole number";
+                                        << "version: expected an integer from 1 to 9007199254740992, found 1.5";
     QTest::newRow("bad wall clock")
         << mutated([](QJsonObject &o) { o["wall_clock_start"] = "noon"; })
         << "wall_clock_start: 'noon' is not an ISO 8601";
@@ -239,7 +239,7 @@ void TestSession::refusesMalformedFiles_data()
     QTest::newRow("payload_cut not a bool")
         << mutated([](QJsonObject &o) { o["payload_cut"] = "no"; }) << "payload_cut: expected true";
     QTest::newRow("negative payload cap") << mutated([](QJsonObject &o) { o["payload_cap"] = -1; })
-                                          << "payload_cap: expected a whole";
+                                          << "payload_cap: expected a non-negative integer up to 2^53, found -1";
     QTest::newRow("missing events")
         << mutated([](QJsonObject &o) { o.remove("events"); }) << "events: expected an array";
     QTest::newRow("events not an array")
@@ -255,10 +255,10 @@ void TestSession::refusesMalformedFiles_data()
     QTest::newRow("bad side") << mutated(setIn("events", 1, "side", "middle"))
                               << "events[1].side: 'middle' is not client or server";
     QTest::newRow("negative conn")
-        << mutated(setIn("events", 1, "conn", -1)) << "events[1].conn: expected a whole number";
+        << mutated(setIn("events", 1, "conn", -1)) << "events[1].conn: expected an integer from 0 to 4294967295, found -1";
     QTest::newRow("huge conn") << mutated(setIn("events", 1, "conn", 1e12)) << "events[1].conn";
     QTest::newRow("fractional t_ns")
-        << mutated(setIn("events", 1, "t_ns", 1.5)) << "events[1].t_ns: expected a whole number";
+        << mutated(setIn("events", 1, "t_ns", 1.5)) << "events[1].t_ns: expected a non-negative integer up to 2^53, found 1.5";
     QTest::newRow("huge t_ns") << mutated(setIn("events", 1, "t_ns", 1e300)) << "events[1].t_ns";
     QTest::newRow("t_ns as string") << mutated(setIn("events", 1, "t_ns", "5")) << "events[1].t_ns";
     QTest::newRow("negative bytes")
@@ -299,6 +299,18 @@ void TestSession::refusesMalformedFiles_data()
         << mutated(setIn("payloads", 0, "total", 2)) << "payloads[0].data: holds 6 bytes";
     QTest::newRow("payload bad direction") << mutated(setIn("payloads", 0, "direction", "up"))
                                            << "payloads[0].direction: 'up' is not sent or received";
+    QTest::newRow("duplicate payload stream")
+        << mutated([](QJsonObject &o) {
+               QJsonArray a = o.value("payloads").toArray();
+               a.append(a.at(0));
+               o["payloads"] = a;
+           })
+        << "payloads[2].conn: a second payload for client 1 sent";
+    QTest::newRow("payloads over the cap")
+        << mutated([](QJsonObject &o) { o["payload_cap"] = 4; })
+        << "payloads: hold 12 bytes in all, more than payload_cap (4)";
+    QTest::newRow("version past 2^53")
+        << mutated([](QJsonObject &o) { o["version"] = 1e300; }) << "version: expected an integer";
     QTest::newRow("payloads not an array")
         << mutated([](QJsonObject &o) { o["payloads"] = 1; }) << "payloads: expected an array";
 }
@@ -325,6 +337,9 @@ void TestSession::refusesMissingAndUnwritableFiles()
     QString error;
     QVERIFY(!Session::load(dir.filePath(QStringLiteral("missing.json")), &error));
     QVERIFY2(error.contains(QLatin1StringView("missing.json")), qPrintable(error));
+    // A directory (or a FIFO, /dev/zero) is refused before anything tries to read it.
+    QVERIFY(!Session::load(dir.path(), &error));
+    QVERIFY2(error.contains(QLatin1StringView("is not a regular file")), qPrintable(error));
     const QString unwritable = dir.filePath(QStringLiteral("no/such/dir/s.json"));
     QVERIFY(!sampleSession().save(unwritable, &error));
     QVERIFY2(error.contains(unwritable), qPrintable(error));

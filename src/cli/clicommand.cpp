@@ -3,8 +3,6 @@
 #include "actionrunner.h"
 #include "endpoint.h"
 #include "eventformat.h"
-#include "listener.h"
-#include "nativesocket.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -61,11 +59,11 @@ CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
     , m_out(out)
     , m_err(err)
 {
-    m_recorder.setTool(
+    m_workbench.recorder()->setTool(
         QStringLiteral("finscope-cli %1").arg(QCoreApplication::applicationVersion()));
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, &CliCommand::handleTimeout);
-    connect(&m_recorder, &Recorder::eventAdded, this, &CliCommand::printEvent);
+    connect(m_workbench.recorder(), &Recorder::eventAdded, this, &CliCommand::printEvent);
 }
 
 CliCommand::~CliCommand() = default;
@@ -215,20 +213,14 @@ std::optional<int> CliCommand::startClient()
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
     }
-    auto *endpoint = new Endpoint(Side::Client, 1, m_recorder.clock(), this);
-    m_endpoints.append(endpoint);
-    m_recorder.attach(endpoint, m_options.positional.first());
-    auto *runner = new ActionRunner(endpoint, m_actions, this);
-    m_runners.append(runner);
-    m_recorder.attach(runner);
-    connect(runner, &ActionRunner::finished, this, &CliCommand::handleRunnerFinished);
+    m_printing = true;
+    Endpoint *endpoint = m_workbench.connectClient(target->host, target->port);
+    ActionRunner *runner = addRunner(endpoint);
     connect(endpoint, &Endpoint::connected, runner, &ActionRunner::start);
     connect(endpoint, &Endpoint::connectFailed, this, [this](const QString &reason) {
         printError(reason);
-        m_networkFailed = true;
         finish(ExitInvalid);
     });
-    endpoint->connectToHost(target->host, target->port);
     return std::nullopt;
 }
 
@@ -246,53 +238,52 @@ std::optional<int> CliCommand::startServer()
         m_err << "finscope-cli: '" << host << "' is not an IP address to listen on\n";
         return ExitUsage;
     }
-    m_listener = new Listener(this);
-    connect(m_listener, &Listener::descriptorAccepted, this, &CliCommand::handleAccepted);
-    int err = 0;
-    Event event;
-    event.side = Side::Server;
-    if (!m_listener->listenOn(address, where->port, &err, &error)) {
-        event.kind = EventKind::Error;
-        event.err = err;
-        m_recorder.record(event, error);
+    connect(&m_workbench, &Workbench::serverConnectionAdded, this, &CliCommand::handleAccepted);
+    if (!m_workbench.listen(address, where->port, &error)) {
+        m_printing = true;
+        printEvent(m_workbench.events().size() - 1);
         printError(error);
-        m_networkFailed = true;
         finish(ExitInvalid);
         return ExitInvalid;
     }
-    const native::SocketAddress bound{m_listener->serverAddress(), m_listener->serverPort()};
-    m_out << "listening on " << bound.toString() << Qt::endl;
-    event.kind = EventKind::Listen;
-    m_recorder.record(event, bound.toString());
+    // The first line says where to connect; the event lines follow it.
+    m_out << "listening on " << m_workbench.listenAddress() << Qt::endl;
+    m_printing = true;
+    printEvent(m_workbench.events().size() - 1);
     return std::nullopt;
 }
 
-void CliCommand::handleAccepted(qintptr fd)
+ActionRunner *CliCommand::addRunner(Endpoint *endpoint)
 {
-    if (m_accepted >= m_options.connections) {
-        native::close(int(fd)); // raced in before the listener closed
-        return;
-    }
-    const quint32 conn = quint32(++m_accepted);
-    if (m_accepted == m_options.connections)
-        m_listener->close();
-    auto *endpoint = new Endpoint(Side::Server, conn, m_recorder.clock(), this);
-    m_endpoints.append(endpoint);
-    m_recorder.attach(endpoint, m_options.positional.first());
     auto *runner = new ActionRunner(endpoint, m_actions, this);
     m_runners.append(runner);
-    m_recorder.attach(runner);
+    m_workbench.recorder()->attach(runner);
     connect(runner, &ActionRunner::finished, this, &CliCommand::handleRunnerFinished);
-    if (endpoint->adoptDescriptor(fd))
-        runner->start();
-    else
+    return runner;
+}
+
+void CliCommand::handleAccepted(Endpoint *endpoint)
+{
+    const qsizetype accepted = m_workbench.serverConnections().size();
+    if (accepted >= m_options.connections)
+        m_workbench.stopListening();
+    if (accepted > m_options.connections) {
+        endpoint->close(); // raced in before the listener closed
+        return;
+    }
+    if (!endpoint->isOpen()) {
         handleRunnerFinished();
+        return;
+    }
+    addRunner(endpoint)->start();
 }
 
 void CliCommand::handleRunnerFinished()
 {
-    if (m_options.command == QLatin1StringView("server") && m_accepted < m_options.connections)
+    if (m_options.command == QLatin1StringView("server")
+        && m_workbench.serverConnections().size() < m_options.connections) {
         return;
+    }
     for (const ActionRunner *runner : std::as_const(m_runners)) {
         if (!runner->isFinished() && runner->endpoint()->status() == Endpoint::Status::Open)
             return;
@@ -315,7 +306,7 @@ void CliCommand::handleTimeout()
     }
     if (what.isEmpty() && m_options.command == QLatin1StringView("server"))
         what = QStringLiteral(" waiting for connection %1 of %2")
-                   .arg(m_accepted + 1)
+                   .arg(m_workbench.serverConnections().size() + 1)
                    .arg(m_options.connections);
     printError(QStringLiteral("timed out after %1 s%2").arg(m_options.timeoutSec).arg(what));
     finish(ExitFailed);
@@ -328,13 +319,15 @@ void CliCommand::finish(int exitCode)
     m_finished = true;
     m_timeout.stop();
     // The process is about to exit, which closes every socket: record that close as it happens.
-    for (Endpoint *endpoint : std::as_const(m_endpoints)) {
-        if (endpoint->isOpen())
-            endpoint->close();
+    for (const auto *list : {&m_workbench.clients(), &m_workbench.serverConnections()}) {
+        for (Endpoint *endpoint : *list) {
+            if (endpoint->isOpen())
+                endpoint->close();
+        }
     }
     if (!m_options.savePath.isEmpty()) {
         QString error;
-        if (!m_recorder.session().save(m_options.savePath, &error)) {
+        if (!m_workbench.recorder()->session().save(m_options.savePath, &error)) {
             printError(error);
             if (exitCode == ExitOk)
                 exitCode = ExitInvalid;
@@ -379,9 +372,9 @@ int CliCommand::show()
 
 void CliCommand::printEvent(qsizetype index)
 {
-    if (m_options.quiet)
+    if (m_options.quiet || !m_printing || index < 0)
         return;
-    const EventStore &store = m_recorder.events();
+    const EventStore &store = m_workbench.events();
     m_out << formatEvent(store.at(index), store) << Qt::endl;
 }
 

@@ -4,7 +4,7 @@
 // prints one line per event and turns the outcome into the exit code of DESIGN.md §5.
 
 #include "action.h"
-#include "recorder.h"
+#include "workbench.h"
 
 #include <QList>
 #include <QObject>
@@ -17,8 +17,6 @@
 namespace finscope {
 
 class ActionRunner;
-class Endpoint;
-class Listener;
 
 enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInvalid = 3 };
 
@@ -54,7 +52,8 @@ private:
     std::optional<int> startClient();
     std::optional<int> startServer();
     int show();
-    void handleAccepted(qintptr fd);
+    ActionRunner *addRunner(Endpoint *endpoint);
+    void handleAccepted(Endpoint *endpoint);
     void handleRunnerFinished();
     void handleTimeout();
     void finish(int exitCode);
@@ -65,12 +64,9 @@ private:
     QTextStream &m_err;
     CliOptions m_options;
     QList<Action> m_actions;
-    Recorder m_recorder;
-    Listener *m_listener = nullptr;
-    QList<Endpoint *> m_endpoints;
+    Workbench m_workbench;
     QList<ActionRunner *> m_runners;
-    int m_accepted = 0;
-    bool m_networkFailed = false;
+    bool m_printing = false; // a server prints nothing before its "listening on" line
     bool m_finished = false;
     QTimer m_timeout;
 };

@@ -188,6 +188,13 @@ void Endpoint::handleConnectWritable()
         becomeOpen(EventKind::Connect);
         return;
     }
+    if (err == ECONNRESET || err == EPIPE) {
+        // The handshake completed and the peer reset before we looked (a server that accepts and
+        // aborts at once): that is a connection and its reset, not a failed connect.
+        becomeOpen(EventKind::Connect);
+        handleSocketError(err, "connect");
+        return;
+    }
     native::close(m_fd);
     m_fd = -1;
     m_errorString = errnoMessage(err);
@@ -215,6 +222,9 @@ void Endpoint::becomeOpen(EventKind kind)
     m_errorString.clear();
     m_local = native::localAddress(m_fd);
     m_peer = native::peerAddress(m_fd);
+    if (!m_peer && kind == EventKind::Connect)
+        m_peer = m_connectingTo; // getpeername fails once a reset came in
+
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
     m_readNotifier->setEnabled(false);
     connect(m_readNotifier, &QSocketNotifier::activated, this, &Endpoint::handleReadable);

@@ -7,7 +7,12 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <QFileInfo>
+
+#include <cctype>
+#include <cmath>
 #include <limits>
+#include <set>
 
 namespace finscope {
 
@@ -22,6 +27,42 @@ QString directionName(Direction d)
     return d == Direction::Sent ? QStringLiteral("sent") : QStringLiteral("received");
 }
 
+// What a bad value actually was, short enough for a one-line message.
+QString describe(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return QStringLiteral("but the field is missing");
+    QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    json = json.mid(1, json.size() - 2); // strip the array brackets
+    if (json.size() > 40)
+        json = json.left(37) + "...";
+    return QStringLiteral("found ") + QString::fromUtf8(json);
+}
+
+// "an event kind (listen, connect, ...)": the refusal names every word the reader takes.
+QString kindChoices()
+{
+    QStringList names;
+    for (int k = int(EventKind::Listen); k <= int(EventKind::Queue); ++k)
+        names << kindName(EventKind(k));
+    return QStringLiteral("an event kind (%1)").arg(names.join(QStringLiteral(", ")));
+}
+
+QString stateChoices()
+{
+    QStringList names;
+    for (int k = int(TcpState::Established); k <= int(TcpState::Closing); ++k)
+        names << stateName(TcpState(k));
+    return QStringLiteral("a TCP state name (%1)").arg(names.join(QStringLiteral(", ")));
+}
+
+QString integerRange(qint64 min, qint64 max)
+{
+    if (min == 0 && max == MaxExactInteger)
+        return QStringLiteral("a non-negative integer up to 2^53");
+    return QStringLiteral("an integer from %1 to %2").arg(min).arg(max);
+}
+
 // Reads the fields of one JSON object, naming the path of the first bad field in *error.
 class FieldReader
 {
@@ -34,16 +75,22 @@ public:
 
     bool has(const char *key) const { return m_object.contains(QLatin1StringView(key)); }
 
+    // Integers arrive as doubles; the range is checked before any conversion, since casting an
+    // out-of-range double to qint64 is undefined behaviour.
     bool integer(const char *key, qint64 min, qint64 max, qint64 *out, bool required = true)
     {
-        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        const QJsonValue v = value(key);
         if (v.isUndefined() && !required)
             return true;
         const double d = v.toDouble();
-        if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max))
-            return fail(key,
-                        QStringLiteral("expected a whole number from %1 to %2").arg(min).arg(max));
-        *out = qint64(d);
+        const bool inRange = v.isDouble() && d >= double(min) && d <= double(max);
+        if (!inRange || std::trunc(d) != d)
+            return expected(key, integerRange(min, max));
+        // Qt keeps a JSON integer beyond double precision exactly; 2^53 + 1 must not pass as 2^53.
+        const qint64 exact = v.toInteger(qint64(d));
+        if (exact < min || exact > max)
+            return expected(key, integerRange(min, max));
+        *out = exact;
         return true;
     }
 
@@ -59,22 +106,22 @@ public:
 
     bool string(const char *key, QString *out, bool required = true)
     {
-        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        const QJsonValue v = value(key);
         if (v.isUndefined() && !required)
             return true;
         if (!v.isString())
-            return fail(key, QStringLiteral("expected a string"));
+            return expected(key, QStringLiteral("a string"));
         *out = v.toString();
         return true;
     }
 
     bool boolean(const char *key, bool *out, bool required = true)
     {
-        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        const QJsonValue v = value(key);
         if (v.isUndefined() && !required)
             return true;
         if (!v.isBool())
-            return fail(key, QStringLiteral("expected true or false"));
+            return expected(key, QStringLiteral("true or false"));
         *out = v.toBool();
         return true;
     }
@@ -97,13 +144,18 @@ public:
 
     bool array(const char *key, QJsonArray *out, bool required = true)
     {
-        const QJsonValue v = m_object.value(QLatin1StringView(key));
+        const QJsonValue v = value(key);
         if (v.isUndefined() && !required)
             return true;
         if (!v.isArray())
-            return fail(key, QStringLiteral("expected an array"));
+            return expected(key, QStringLiteral("an array"));
         *out = v.toArray();
         return true;
+    }
+
+    bool expected(const char *key, const QString &what)
+    {
+        return fail(key, QStringLiteral("expected %1, %2").arg(what, describe(value(key))));
     }
 
     bool fail(const char *key, const QString &what)
@@ -115,6 +167,8 @@ public:
     }
 
 private:
+    QJsonValue value(const char *key) const { return m_object.value(QLatin1StringView(key)); }
+
     const QJsonObject &m_object;
     QString m_path;
     QString *m_error;
@@ -185,7 +239,7 @@ bool eventFromJson(const QJsonObject &o, const QString &path, EventStore *store,
     if (!r.integer("t_ns", 0, MaxExactInteger, &e.tNs)
         || !r.name("side", sideFromName, &e.side, QStringLiteral("client or server"))
         || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &e.conn)
-        || !r.name("kind", kindFromName, &e.kind, QStringLiteral("an event kind"))) {
+        || !r.name("kind", kindFromName, &e.kind, kindChoices())) {
         return false;
     }
     bool ok = true;
@@ -199,7 +253,7 @@ bool eventFromJson(const QJsonObject &o, const QString &path, EventStore *store,
         ok = r.name("how", howFromName, &e.how, QStringLiteral("rd, wr or rdwr"));
         break;
     case EventKind::State:
-        ok = r.name("state", stateFromName, &e.state, QStringLiteral("a TCP state name"));
+        ok = r.name("state", stateFromName, &e.state, stateChoices());
         break;
     case EventKind::Queue:
         ok = r.integer("userq", 0, MaxExactInteger, &e.bytes)
@@ -288,7 +342,8 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
         return std::nullopt;
     }
     qint64 version = 0;
-    if (!top.integer("version", 1, std::numeric_limits<int>::max(), &version))
+    // Up to 2^53 rather than INT_MAX, so that any far newer version still gets the "newer" message.
+    if (!top.integer("version", 1, MaxExactInteger, &version))
         return std::nullopt;
     if (version > FormatVersion) {
         *error = QStringLiteral("version %1 is newer than this FinScope reads (%2)")
@@ -362,6 +417,8 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
         return std::nullopt;
     }
 
+    std::set<std::tuple<Side, quint32, Direction>> seenStreams;
+    qint64 kept = 0;
     const bool payloadsOk = forEachObject(
         payloadArray, "payloads", error, [&](const QJsonObject &o, const QString &path) {
             FieldReader r(o, path, error);
@@ -391,17 +448,35 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
                               QStringLiteral("holds %1 bytes, more than its total of %2")
                                   .arg(p.data.size())
                                   .arg(p.total));
+            // A second copy would silently replace the first; the writer never makes one.
+            if (!seenStreams.insert({p.side, p.conn, p.direction}).second)
+                return r.fail("conn",
+                              QStringLiteral("a second payload for %1 %2 %3")
+                                  .arg(sideName(p.side))
+                                  .arg(p.conn)
+                                  .arg(directionName(p.direction)));
+            kept += p.data.size();
             s.events.setPayloadStream(p);
             return true;
         });
     if (!payloadsOk)
         return std::nullopt;
+    // The store never keeps more than its cap, so more here means a hand-edited or foreign file.
+    if (kept > cap) {
+        *error = QStringLiteral("payloads: hold %1 bytes in all, more than payload_cap (%2)")
+                     .arg(kept)
+                     .arg(cap);
+        return std::nullopt;
+    }
     s.events.setPayloadCut(cut);
     return s;
 }
 
 bool Session::save(const QString &path, QString *error) const
 {
+    QString scratch;
+    if (!error)
+        error = &scratch;
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
@@ -420,6 +495,13 @@ std::optional<Session> Session::load(const QString &path, QString *error)
     QString scratch;
     if (!error)
         error = &scratch;
+    // Checked before open(): opening a FIFO blocks until a writer comes, and reading /dev/zero
+    // never ends.
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile()) {
+        *error = QStringLiteral("session '%1' is not a regular file").arg(path);
+        return std::nullopt;
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         *error = QStringLiteral("cannot open session '%1': %2").arg(path, file.errorString());
@@ -431,21 +513,34 @@ std::optional<Session> Session::load(const QString &path, QString *error)
                      .arg(file.size());
         return std::nullopt;
     }
-    const QByteArray data = file.readAll();
-    if (data.trimmed().isEmpty()) {
+    const QByteArray data = file.read(MaxFileSize + 1);
+    if (file.error() != QFileDevice::NoError) {
+        *error = QStringLiteral("cannot read session '%1': %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    qsizetype end = data.size(); // one past the last byte that is not white space
+    while (end > 0 && std::isspace(uchar(data.at(end - 1))))
+        --end;
+    if (end == 0) {
         *error = QStringLiteral("session '%1' is empty").arg(path);
         return std::nullopt;
     }
+    // QJsonDocument refuses nesting deeper than 1024 levels with DeepNesting, so a hostile file
+    // of nested brackets is refused at once rather than exhausting the stack.
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("session '%1' is not valid JSON: %2 at byte %3")
+        const bool atEnd = parseError.offset >= end;
+        *error = QStringLiteral("session '%1' is not valid JSON: %2 at byte %3%4")
                      .arg(path, parseError.errorString())
-                     .arg(parseError.offset);
+                     .arg(parseError.offset)
+                     .arg(atEnd ? QStringLiteral(" (the file ends early: truncated?)") : QString());
         return std::nullopt;
     }
     if (!doc.isObject()) {
-        *error = QStringLiteral("session '%1': the top level is not a JSON object").arg(path);
+        const QString what = doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value");
+        *error = QStringLiteral("session '%1': the top level is %2, not a JSON object")
+                     .arg(path, what);
         return std::nullopt;
     }
     QString why;
