@@ -4,6 +4,7 @@
 #include "eventformat.h"
 #include "session.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -122,9 +123,11 @@ class TestSession : public QObject
 private slots:
     void roundTripKeepsEveryField();
     void payloadCapSurvivesRoundTrip();
+    void savedFileMatchesToJson();
     void refusesMalformedFiles_data();
     void refusesMalformedFiles();
     void refusesMissingAndUnwritableFiles();
+    void fuzzInputsNeverCrash();
     void ignoresUnknownFields();
     void formatsEventsForPeople();
 };
@@ -167,6 +170,37 @@ void TestSession::roundTripKeepsEveryField()
     }
     QCOMPARE(b.payloadStream(Side::Client, 1, Direction::Sent)->data, QByteArray("Hello\n"));
     QCOMPARE(b.payloadStream(Side::Server, 1, Direction::Received)->total, 6);
+}
+
+// save() streams the events itself; what it writes must be exactly what toJson() describes,
+// including texts that need escaping.
+void TestSession::savedFileMatchesToJson()
+{
+    Session s = sampleSession();
+    Event e = makeEvent(EventKind::Error, 3000);
+    s.events.appendWithText(e,
+                            QStringLiteral("quote \" backslash \\ tab \t nul \x01 é ✓ \U0001F600"));
+    e = makeEvent(EventKind::State, 3100, Side::Server);
+    e.state = TcpState::TimeWait;
+    s.events.appendWithText(e, QStringLiteral("kernel table after close"));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("s.json"));
+    QString error;
+    QVERIFY2(s.save(path, &error), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    QCOMPARE(parseError.error, QJsonParseError::NoError);
+    QCOMPARE(doc.toJson(QJsonDocument::Compact),
+             QJsonDocument(s.toJson()).toJson(QJsonDocument::Compact));
+    // And an empty session still writes an empty events array.
+    Session empty;
+    empty.wallClockStart = s.wallClockStart;
+    QVERIFY2(empty.save(path, &error), qPrintable(error));
+    const std::optional<Session> loaded = Session::load(path, &error);
+    QVERIFY2(loaded, qPrintable(error));
+    QCOMPARE(loaded->events.size(), 0);
 }
 
 void TestSession::payloadCapSurvivesRoundTrip()
@@ -215,7 +249,8 @@ void TestSession::refusesMalformedFiles_data()
     QTest::newRow("not JSON") << QByteArray("hello") << "not valid JSON";
     QTest::newRow("truncated halfway") << valid.left(valid.size() / 2) << "not valid JSON";
     QTest::newRow("truncated by one byte") << valid.chopped(2) << "not valid JSON";
-    QTest::newRow("top level array") << QByteArray("[1, 2]") << "the top level is an array, not a JSON object";
+    QTest::newRow("top level array")
+        << QByteArray("[1, 2]") << "the top level is an array, not a JSON object";
     QTest::newRow("deep nesting") << QByteArray(100000, '[') << "not valid JSON";
     QTest::newRow("deep nesting in a field")
         << QByteArray("{\"format\": ") + QByteArray(5000, '[') << "not valid JSON";
@@ -225,12 +260,15 @@ void TestSession::refusesMalformedFiles_data()
                                   << "format: expected \"finscope-session\"";
     QTest::newRow("newer version") << mutated([](QJsonObject &o) { o["version"] = 2; })
                                    << "version 2 is newer than this FinScope reads (1)";
-    QTest::newRow("version as string") << mutated([](QJsonObject &o) { o["version"] = "1"; })
-                                       << "version: expected an integer from 1 to 9007199254740992, found \"1\"";
-    QTest::newRow("version zero") << mutated([](QJsonObject &o) { o["version"] = 0; })
-                                  << "version: expected an integer from 1 to 9007199254740992, found 0";
-    QTest::newRow("fractional version") << mutated([](QJsonObject &o) { o["version"] = 1.5; })
-                                        << "version: expected an integer from 1 to 9007199254740992, found 1.5";
+    QTest::newRow("version as string")
+        << mutated([](QJsonObject &o) { o["version"] = "1"; })
+        << "version: expected an integer from 1 to 9007199254740992, found \"1\"";
+    QTest::newRow("version zero") << mutated([](QJsonObject &o) {
+        o["version"] = 0;
+    }) << "version: expected an integer from 1 to 9007199254740992, found 0";
+    QTest::newRow("fractional version")
+        << mutated([](QJsonObject &o) { o["version"] = 1.5; })
+        << "version: expected an integer from 1 to 9007199254740992, found 1.5";
     QTest::newRow("bad wall clock")
         << mutated([](QJsonObject &o) { o["wall_clock_start"] = "noon"; })
         << "wall_clock_start: 'noon' is not an ISO 8601";
@@ -238,8 +276,9 @@ void TestSession::refusesMalformedFiles_data()
         << mutated([](QJsonObject &o) { o["tool"] = 3; }) << "tool: expected a string";
     QTest::newRow("payload_cut not a bool")
         << mutated([](QJsonObject &o) { o["payload_cut"] = "no"; }) << "payload_cut: expected true";
-    QTest::newRow("negative payload cap") << mutated([](QJsonObject &o) { o["payload_cap"] = -1; })
-                                          << "payload_cap: expected a non-negative integer up to 2^53, found -1";
+    QTest::newRow("negative payload cap")
+        << mutated([](QJsonObject &o) { o["payload_cap"] = -1; })
+        << "payload_cap: expected a non-negative integer up to 2^53, found -1";
     QTest::newRow("missing events")
         << mutated([](QJsonObject &o) { o.remove("events"); }) << "events: expected an array";
     QTest::newRow("events not an array")
@@ -255,10 +294,12 @@ void TestSession::refusesMalformedFiles_data()
     QTest::newRow("bad side") << mutated(setIn("events", 1, "side", "middle"))
                               << "events[1].side: 'middle' is not client or server";
     QTest::newRow("negative conn")
-        << mutated(setIn("events", 1, "conn", -1)) << "events[1].conn: expected an integer from 0 to 4294967295, found -1";
+        << mutated(setIn("events", 1, "conn", -1))
+        << "events[1].conn: expected an integer from 0 to 4294967295, found -1";
     QTest::newRow("huge conn") << mutated(setIn("events", 1, "conn", 1e12)) << "events[1].conn";
     QTest::newRow("fractional t_ns")
-        << mutated(setIn("events", 1, "t_ns", 1.5)) << "events[1].t_ns: expected a non-negative integer up to 2^53, found 1.5";
+        << mutated(setIn("events", 1, "t_ns", 1.5))
+        << "events[1].t_ns: expected a non-negative integer up to 2^53, found 1.5";
     QTest::newRow("huge t_ns") << mutated(setIn("events", 1, "t_ns", 1e300)) << "events[1].t_ns";
     QTest::newRow("t_ns as string") << mutated(setIn("events", 1, "t_ns", "5")) << "events[1].t_ns";
     QTest::newRow("negative bytes")
@@ -299,13 +340,11 @@ void TestSession::refusesMalformedFiles_data()
         << mutated(setIn("payloads", 0, "total", 2)) << "payloads[0].data: holds 6 bytes";
     QTest::newRow("payload bad direction") << mutated(setIn("payloads", 0, "direction", "up"))
                                            << "payloads[0].direction: 'up' is not sent or received";
-    QTest::newRow("duplicate payload stream")
-        << mutated([](QJsonObject &o) {
-               QJsonArray a = o.value("payloads").toArray();
-               a.append(a.at(0));
-               o["payloads"] = a;
-           })
-        << "payloads[2].conn: a second payload for client 1 sent";
+    QTest::newRow("duplicate payload stream") << mutated([](QJsonObject &o) {
+        QJsonArray a = o.value("payloads").toArray();
+        a.append(a.at(0));
+        o["payloads"] = a;
+    }) << "payloads[2].conn: a second payload for client 1 sent";
     QTest::newRow("payloads over the cap")
         << mutated([](QJsonObject &o) { o["payload_cap"] = 4; })
         << "payloads: hold 12 bytes in all, more than payload_cap (4)";
@@ -343,6 +382,28 @@ void TestSession::refusesMissingAndUnwritableFiles()
     const QString unwritable = dir.filePath(QStringLiteral("no/such/dir/s.json"));
     QVERIFY(!sampleSession().save(unwritable, &error));
     QVERIFY2(error.contains(unwritable), qPrintable(error));
+}
+
+// Everything the fuzzer found, and its seed corpus: each file loads or is refused with a message.
+void TestSession::fuzzInputsNeverCrash()
+{
+    const QDir fuzz(QStringLiteral(FINSCOPE_SOURCE_DIR "/tests/fuzz"));
+    int seeds = 0;
+    for (const QString &folder : {QStringLiteral("corpus"), QStringLiteral("regressions")}) {
+        const QDir dir(fuzz.filePath(folder));
+        for (const QFileInfo &info : dir.entryInfoList(QDir::Files)) {
+            if (info.fileName() == QLatin1StringView("README.md"))
+                continue;
+            QString error;
+            const std::optional<Session> session = Session::load(info.filePath(), &error);
+            QVERIFY2(session || error.contains(info.filePath()), qPrintable(info.filePath()));
+            if (folder == QLatin1StringView("corpus")) {
+                QVERIFY2(session, qPrintable(error)); // the seeds are valid sessions
+                ++seeds;
+            }
+        }
+    }
+    QVERIFY(seeds > 0);
 }
 
 void TestSession::ignoresUnknownFields()

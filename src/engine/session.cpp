@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "action.h"
+#include "eventjson.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -63,13 +64,27 @@ QString integerRange(qint64 min, qint64 max)
     return QStringLiteral("an integer from %1 to %2").arg(min).arg(max);
 }
 
+// Where an object sits in the file: "events[3]", or the top level. Turned into text only when a
+// field is refused, so that reading a million valid events formats no paths at all.
+struct ElementPath
+{
+    const char *array = nullptr;
+    qsizetype index = -1;
+
+    QString toString() const
+    {
+        return array ? QStringLiteral("%1[%2]").arg(QLatin1StringView(array)).arg(index)
+                     : QString();
+    }
+};
+
 // Reads the fields of one JSON object, naming the path of the first bad field in *error.
 class FieldReader
 {
 public:
-    FieldReader(const QJsonObject &object, QString path, QString *error)
+    FieldReader(const QJsonObject &object, ElementPath path, QString *error)
         : m_object(object)
-        , m_path(std::move(path))
+        , m_path(path)
         , m_error(error)
     {}
 
@@ -126,9 +141,10 @@ public:
         return true;
     }
 
-    // A string that must be one of a set of names, converted by from().
-    template<typename T, typename From>
-    bool name(const char *key, From from, T *out, const QString &expected, bool required = true)
+    // A string that must be one of a set of names, converted by from(); expected() describes the
+    // set, and is only called for the message when the name is refused.
+    template<typename T, typename From, typename Expected>
+    bool name(const char *key, From from, T *out, Expected expected, bool required = true)
     {
         QString text;
         if (!has(key) && !required)
@@ -137,7 +153,7 @@ public:
             return false;
         const auto value = from(text);
         if (!value)
-            return fail(key, QStringLiteral("'%1' is not %2").arg(text, expected));
+            return fail(key, QStringLiteral("'%1' is not %2").arg(text, expected()));
         *out = *value;
         return true;
     }
@@ -160,9 +176,9 @@ public:
 
     bool fail(const char *key, const QString &what)
     {
-        *m_error
-            = QStringLiteral("%1%2: %3")
-                  .arg(m_path.isEmpty() ? QString() : m_path + u'.', QLatin1StringView(key), what);
+        const QString path = m_path.toString();
+        *m_error = QStringLiteral("%1%2: %3")
+                       .arg(path.isEmpty() ? QString() : path + u'.', QLatin1StringView(key), what);
         return false;
     }
 
@@ -170,7 +186,7 @@ private:
     QJsonValue value(const char *key) const { return m_object.value(QLatin1StringView(key)); }
 
     const QJsonObject &m_object;
-    QString m_path;
+    ElementPath m_path;
     QString *m_error;
 };
 
@@ -179,15 +195,21 @@ template<typename Read>
 bool forEachObject(const QJsonArray &array, const char *name, QString *error, Read read)
 {
     for (qsizetype i = 0; i < array.size(); ++i) {
-        const QString path = QStringLiteral("%1[%2]").arg(QLatin1StringView(name)).arg(i);
-        if (!array.at(i).isObject()) {
-            *error = QStringLiteral("%1: expected an object").arg(path);
+        const ElementPath path{name, i};
+        const QJsonValue element = array.at(i);
+        if (!element.isObject()) {
+            *error = QStringLiteral("%1: expected an object").arg(path.toString());
             return false;
         }
-        if (!read(array.at(i).toObject(), path))
+        if (!read(element.toObject(), path))
             return false;
     }
     return true;
+}
+
+QString clientOrServer()
+{
+    return QStringLiteral("client or server");
 }
 
 QJsonObject eventToJson(const Event &e, const EventStore &store)
@@ -232,14 +254,14 @@ QJsonObject eventToJson(const Event &e, const EventStore &store)
     return o;
 }
 
-bool eventFromJson(const QJsonObject &o, const QString &path, EventStore *store, QString *error)
+bool eventFromJson(const QJsonObject &o, const ElementPath &path, EventStore *store, QString *error)
 {
     FieldReader r(o, path, error);
     Event e;
     if (!r.integer("t_ns", 0, MaxExactInteger, &e.tNs)
-        || !r.name("side", sideFromName, &e.side, QStringLiteral("client or server"))
+        || !r.name("side", sideFromName, &e.side, clientOrServer)
         || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &e.conn)
-        || !r.name("kind", kindFromName, &e.kind, kindChoices())) {
+        || !r.name("kind", kindFromName, &e.kind, kindChoices)) {
         return false;
     }
     bool ok = true;
@@ -250,10 +272,10 @@ bool eventFromJson(const QJsonObject &o, const QString &path, EventStore *store,
              && r.integer("offset", 0, MaxExactInteger, &e.offset);
         break;
     case EventKind::Shutdown:
-        ok = r.name("how", howFromName, &e.how, QStringLiteral("rd, wr or rdwr"));
+        ok = r.name("how", howFromName, &e.how, [] { return QStringLiteral("rd, wr or rdwr"); });
         break;
     case EventKind::State:
-        ok = r.name("state", stateFromName, &e.state, stateChoices());
+        ok = r.name("state", stateFromName, &e.state, stateChoices);
         break;
     case EventKind::Queue:
         ok = r.integer("userq", 0, MaxExactInteger, &e.bytes)
@@ -262,7 +284,8 @@ bool eventFromJson(const QJsonObject &o, const QString &path, EventStore *store,
         break;
     case EventKind::Error:
     case EventKind::Rst:
-        ok = r.name("errno", errnoFromName, &e.err, QStringLiteral("an errno name"), false);
+        ok = r.name(
+            "errno", errnoFromName, &e.err, [] { return QStringLiteral("an errno name"); }, false);
         if (ok && r.has("message")) {
             QString ignored; // informational: strerror text on the machine that saved it
             ok = r.string("message", &ignored);
@@ -285,7 +308,7 @@ bool eventFromJson(const QJsonObject &o, const QString &path, EventStore *store,
 
 } // namespace
 
-QJsonObject Session::toJson() const
+QJsonObject Session::toJson(EventsInJson withEvents) const
 {
     QJsonArray endpointArray;
     for (const EndpointRecord &ep : endpoints) {
@@ -303,8 +326,10 @@ QJsonObject Session::toJson() const
                                        {QStringLiteral("action"), a.text}});
     }
     QJsonArray eventArray;
-    for (const Event &e : events.events())
-        eventArray.append(eventToJson(e, events));
+    if (withEvents == WithEvents) {
+        for (const Event &e : events.events())
+            eventArray.append(eventToJson(e, events));
+    }
     QJsonArray payloadArray;
     for (const PayloadStream &p : events.payloadStreams()) {
         payloadArray.append(
@@ -333,7 +358,7 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     QString scratch;
     if (!error)
         error = &scratch;
-    FieldReader top(json, QString(), error);
+    FieldReader top(json, ElementPath(), error);
     QString format;
     if (!top.string("format", &format))
         return std::nullopt;
@@ -375,10 +400,10 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
         return std::nullopt;
     }
     const bool endpointsOk = forEachObject(
-        endpointArray, "endpoints", error, [&](const QJsonObject &o, const QString &path) {
+        endpointArray, "endpoints", error, [&](const QJsonObject &o, const ElementPath &path) {
             FieldReader r(o, path, error);
             EndpointRecord ep;
-            if (!r.name("side", sideFromName, &ep.side, QStringLiteral("client or server"))
+            if (!r.name("side", sideFromName, &ep.side, clientOrServer)
                 || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &ep.conn)
                 || !r.string("local", &ep.localAddress, false)
                 || !r.string("peer", &ep.peerAddress, false)
@@ -392,11 +417,11 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
         return std::nullopt;
 
     const bool actionsOk = forEachObject(
-        actionArray, "actions", error, [&](const QJsonObject &o, const QString &path) {
+        actionArray, "actions", error, [&](const QJsonObject &o, const ElementPath &path) {
             FieldReader r(o, path, error);
             RecordedAction a;
             if (!r.integer("t_ns", 0, MaxExactInteger, &a.tNs)
-                || !r.name("side", sideFromName, &a.side, QStringLiteral("client or server"))
+                || !r.name("side", sideFromName, &a.side, clientOrServer)
                 || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &a.conn)
                 || !r.string("action", &a.text)) {
                 return false;
@@ -411,16 +436,17 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
         return std::nullopt;
 
     s.events.reserve(eventArray.size());
-    if (!forEachObject(eventArray, "events", error, [&](const QJsonObject &o, const QString &path) {
-            return eventFromJson(o, path, &s.events, error);
-        })) {
+    if (!forEachObject(
+            eventArray, "events", error, [&](const QJsonObject &o, const ElementPath &path) {
+                return eventFromJson(o, path, &s.events, error);
+            })) {
         return std::nullopt;
     }
 
     std::set<std::tuple<Side, quint32, Direction>> seenStreams;
     qint64 kept = 0;
     const bool payloadsOk = forEachObject(
-        payloadArray, "payloads", error, [&](const QJsonObject &o, const QString &path) {
+        payloadArray, "payloads", error, [&](const QJsonObject &o, const ElementPath &path) {
             FieldReader r(o, path, error);
             PayloadStream p;
             QString data;
@@ -431,10 +457,12 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
                     return Direction::Received;
                 return std::nullopt;
             };
-            if (!r.name("side", sideFromName, &p.side, QStringLiteral("client or server"))
+            if (!r.name("side", sideFromName, &p.side, clientOrServer)
                 || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &p.conn)
-                || !r.name(
-                    "direction", directionFrom, &p.direction, QStringLiteral("sent or received"))
+                || !r.name("direction",
+                           directionFrom,
+                           &p.direction,
+                           [] { return QStringLiteral("sent or received"); })
                 || !r.integer("total", 0, MaxExactInteger, &p.total) || !r.string("data", &data)) {
                 return false;
             }
@@ -482,7 +510,30 @@ bool Session::save(const QString &path, QString *error) const
         *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
         return false;
     }
-    file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+    // Everything but the events goes through QJsonDocument; the events, which may number millions,
+    // are streamed one a line where a placeholder marks their place (a placeholder cannot match
+    // inside a string value, whose quotes come out escaped).
+    QJsonObject top = toJson(WithoutEvents);
+    top.insert(QStringLiteral("events"), QStringLiteral("@events@"));
+    const QByteArray frame = QJsonDocument(top).toJson(QJsonDocument::Indented);
+    const QByteArray placeholder = "\"events\": \"@events@\"";
+    const qsizetype at = frame.indexOf(placeholder);
+    Q_ASSERT(at >= 0);
+    file.write(frame.left(at));
+    file.write("\"events\": [");
+    QByteArray chunk;
+    const std::vector<Event> &all = events.events();
+    for (size_t i = 0; i < all.size(); ++i) {
+        chunk.append(i == 0 ? "\n        " : ",\n        ");
+        appendEventJson(&chunk, all[i], events);
+        if (chunk.size() > 1 << 20) {
+            file.write(chunk);
+            chunk.clear();
+        }
+    }
+    chunk.append(all.empty() ? "]" : "\n    ]");
+    file.write(chunk);
+    file.write(frame.mid(at + placeholder.size()));
     if (!file.commit()) {
         *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
         return false;
@@ -518,6 +569,16 @@ std::optional<Session> Session::load(const QString &path, QString *error)
         *error = QStringLiteral("cannot read session '%1': %2").arg(path, file.errorString());
         return std::nullopt;
     }
+    return fromBytes(data, path, error);
+}
+
+std::optional<Session>
+Session::fromBytes(const QByteArray &data, const QString &name, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    const QString &path = name;
     qsizetype end = data.size(); // one past the last byte that is not white space
     while (end > 0 && std::isspace(uchar(data.at(end - 1))))
         --end;

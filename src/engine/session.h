@@ -44,7 +44,8 @@ struct Session
     QList<RecordedAction> actions;
     EventStore events;
 
-    QJsonObject toJson() const;
+    enum EventsInJson { WithEvents, WithoutEvents };
+    QJsonObject toJson(EventsInJson withEvents = WithEvents) const;
     // Checks every field's type and range; on failure returns nullopt and sets *error to a
     // sentence naming the field, e.g. "events[3].bytes: expected a non-negative integer".
     static std::optional<Session> fromJson(const QJsonObject &json, QString *error);
@@ -53,6 +54,9 @@ struct Session
     bool save(const QString &path, QString *error) const;
     // Refuses non-JSON, truncated, foreign-format or newer-version files, naming what is wrong.
     static std::optional<Session> load(const QString &path, QString *error);
+    // The same checks on bytes already in memory; name is what messages call the file.
+    static std::optional<Session>
+    fromBytes(const QByteArray &data, const QString &name, QString *error);
 };
 
 } // namespace finscope

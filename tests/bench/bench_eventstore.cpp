@@ -1,6 +1,7 @@
 // Memory for 1,000,000 recorded events: FinScope's EventStore against the straightforward
 // representation (one QJsonObject per event in a QList), in the same run.
 
+#include "benchevents.h"
 #include "eventstore.h"
 
 #include <QElapsedTimer>
@@ -12,6 +13,7 @@
 #include <cstdio>
 
 using namespace finscope;
+using finscope::bench::eventAt;
 
 namespace {
 
@@ -28,46 +30,6 @@ qint64 rssBytes()
             return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
     }
     return -1;
-}
-
-// A realistic mix: mostly send/recv with 64 KiB chunks, their queue samples, state changes and
-// a few errors with text.
-Event eventAt(int i, qint64 *offset)
-{
-    Event e;
-    e.tNs = qint64(i) * 1500;
-    e.side = i % 2 ? Side::Server : Side::Client;
-    e.conn = 1 + (i % 4);
-    switch (i % 10) {
-    case 0:
-    case 1:
-    case 2:
-    case 3:
-        e.kind = EventKind::Send;
-        e.bytes = 65536;
-        e.offset = *offset;
-        *offset += e.bytes;
-        break;
-    case 4:
-    case 5:
-    case 6:
-        e.kind = EventKind::Recv;
-        e.bytes = 65536;
-        e.offset = *offset;
-        break;
-    case 7:
-    case 8:
-        e.kind = EventKind::Queue;
-        e.bytes = 1 << 20;
-        e.outq = 2 << 20;
-        e.inq = 4096;
-        break;
-    default:
-        e.kind = i % 1000 == 9 ? EventKind::Error : EventKind::State;
-        e.state = TcpState::Established;
-        e.err = e.kind == EventKind::Error ? ECONNRESET : 0;
-    }
-    return e;
 }
 
 } // namespace
