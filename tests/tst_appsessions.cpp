@@ -129,6 +129,7 @@ private slots:
     void orphansAreAutosavesOfDeadProcesses();
     void recoveryOpensReadOnlyAndSaveAsLetsTheAutosaveGo();
     void recoveryDiscardRemovesTheFile();
+    void listenerOnlyAutosaveIsNotOffered();
     void killedAppLeavesAValidAutosave();
     void exportsPngAndSvg();
     void examplesLoad();
@@ -407,12 +408,12 @@ void TestAppSessions::recoveryOpensReadOnlyAndSaveAsLetsTheAutosaveGo()
 
     MainWindow &w = window();
     QStringList offered;
-    w.sessions()->setRecoveryPrompt([&](const QString &path) {
+    w.sessions()->setRecoveryPrompt([&](const QString &path, const Session &) {
         offered.append(path);
         return Recovery::Open;
     });
     const QList<SessionWindow *> opened = w.sessions()->offerRecovery();
-    QCOMPARE(offered.size(), 2);
+    QCOMPARE(offered, QStringList{orphan});
     QCOMPARE(opened.size(), 1);
     SessionWindow *recovered = opened.first();
     QVERIFY(recovered->isRecovered());
@@ -444,13 +445,38 @@ void TestAppSessions::recoveryDiscardRemovesTheFile()
     const QString orphan = QDir(autosaveDir).filePath(Autosave::fileName(deadPid()));
     QVERIFY(QFile::copy(exampleFiles().value(0), orphan));
     MainWindow &w = window();
-    w.sessions()->setRecoveryPrompt([](const QString &) { return Recovery::Later; });
+    w.sessions()->setRecoveryPrompt(
+        [](const QString &, const Session &) { return Recovery::Later; });
     QVERIFY(w.sessions()->offerRecovery().isEmpty());
     QVERIFY(QFileInfo::exists(orphan));
-    w.sessions()->setRecoveryPrompt([](const QString &) { return Recovery::Discard; });
+    w.sessions()->setRecoveryPrompt(
+        [](const QString &, const Session &) { return Recovery::Discard; });
     QVERIFY(w.sessions()->offerRecovery().isEmpty());
     QVERIFY(!QFileInfo::exists(orphan));
     QVERIFY(w.sessions()->sessionWindows().isEmpty());
+}
+
+void TestAppSessions::listenerOnlyAutosaveIsNotOffered()
+{
+    const QString autosaveDir = QDir(m_files.path()).filePath(QStringLiteral("autosave"));
+    QVERIFY(QDir().mkpath(autosaveDir));
+    const QString orphan = QDir(autosaveDir).filePath(Autosave::fileName(deadPid()));
+    {
+        // What a FinScope killed before anything connected leaves: its listener's start-up.
+        MainWindow started(nullptr, m_files.filePath(QStringLiteral("other")));
+        QVERIFY(started.startDemo());
+        QVERIFY(started.workbench()->recorder()->session().save(orphan, nullptr));
+    }
+    MainWindow &w = window();
+    int asked = 0;
+    w.sessions()->setRecoveryPrompt([&](const QString &, const Session &) {
+        ++asked;
+        return Recovery::Open;
+    });
+    QVERIFY(w.sessions()->offerRecovery().isEmpty());
+    QCOMPARE(asked, 0);
+    QVERIFY(!QFileInfo::exists(orphan));
+    QVERIFY(m_errors.isEmpty());
 }
 
 void TestAppSessions::killedAppLeavesAValidAutosave()

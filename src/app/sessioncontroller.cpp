@@ -8,6 +8,7 @@
 #include "timelinewidget.h"
 
 #include <QDateTime>
+
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -18,6 +19,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QWidget>
+#include <algorithm>
 
 namespace finscope {
 
@@ -38,7 +40,9 @@ SessionController::SessionController(Recorder *recorder,
     , m_autosave(new Autosave(recorder, autosaveDirectory, this))
 {
     m_askUnsaved = [this](qsizetype unsaved) { return defaultAskUnsaved(unsaved); };
-    m_askRecovery = [this](const QString &path) { return defaultAskRecovery(path); };
+    m_askRecovery = [this](const QString &path, const Session &session) {
+        return defaultAskRecovery(path, session);
+    };
     m_askFile = [this](FileRole role, const QString &suggestion) {
         return defaultAskFile(role, suggestion);
     };
@@ -217,20 +221,26 @@ QList<SessionWindow *> SessionController::offerRecovery()
 {
     QList<SessionWindow *> opened;
     for (const QString &path : Autosave::orphans(m_autosave->directory())) {
-        switch (m_askRecovery(path)) {
+        QString error;
+        std::optional<Session> session = Session::load(path, &error);
+        if (!session) {
+            // Set aside so it is not offered at every start; the message says where it is.
+            const QString aside = path + QStringLiteral(".unreadable");
+            QFile::remove(aside);
+            QFile::rename(path, aside);
+            m_reportError(
+                tr("Could not recover the session"),
+                tr("%1\nThe file was kept as %2.").arg(error, QDir::toNativeSeparators(aside)));
+            continue;
+        }
+        const auto &events = session->events.events();
+        if (std::none_of(
+                events.begin(), events.end(), [](const Event &e) { return e.conn != 0; })) {
+            QFile::remove(path); // only the listener starting up: nothing worth a question
+            continue;
+        }
+        switch (m_askRecovery(path, *session)) {
         case RecoveryChoice::Open: {
-            QString error;
-            std::optional<Session> session = Session::load(path, &error);
-            if (!session) {
-                // Set aside so it is not offered at every start; the message says where it is.
-                const QString aside = path + QStringLiteral(".unreadable");
-                QFile::remove(aside);
-                QFile::rename(path, aside);
-                m_reportError(
-                    tr("Could not recover the session"),
-                    tr("%1\nThe file was kept as %2.").arg(error, QDir::toNativeSeparators(aside)));
-                break;
-            }
             auto *window = new SessionWindow(std::move(*session), path, m_window);
             window->setRecovered(true);
             attachWindow(window);
@@ -321,13 +331,16 @@ SessionController::UnsavedChoice SessionController::defaultAskUnsaved(qsizetype 
     }
 }
 
-SessionController::RecoveryChoice SessionController::defaultAskRecovery(const QString &path) const
+SessionController::RecoveryChoice
+SessionController::defaultAskRecovery(const QString &path, const Session &session) const
 {
     const QFileInfo info(path);
     QMessageBox box(QMessageBox::Question,
                     tr("Recover a session?"),
                     tr("FinScope did not quit cleanly last time (process %1). Its live session "
-                       "was autosaved at %2.")
+                       "was autosaved at %2 with %n event(s).",
+                       nullptr,
+                       int(session.events.size()))
                         .arg(Autosave::pidOf(info.fileName()))
                         .arg(QLocale().toString(info.lastModified(), QLocale::ShortFormat)),
                     QMessageBox::NoButton,

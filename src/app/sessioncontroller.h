@@ -19,6 +19,7 @@ namespace finscope {
 
 class Autosave;
 class Recorder;
+struct Session;
 class SessionView;
 class SessionWindow;
 
@@ -31,7 +32,8 @@ public:
     enum class FileRole { SaveSession, OpenSession, ExportSvg, ExportPng };
 
     using UnsavedPrompt = std::function<UnsavedChoice(qsizetype unsavedEvents)>;
-    using RecoveryPrompt = std::function<RecoveryChoice(const QString &path)>;
+    using RecoveryPrompt
+        = std::function<RecoveryChoice(const QString &path, const Session &session)>;
     // Returns the chosen path, or an empty string when the user cancels.
     using FilePrompt = std::function<QString(FileRole role, const QString &suggestion)>;
     using ErrorReporter = std::function<void(const QString &title, const QString &text)>;
@@ -66,7 +68,9 @@ public:
     bool confirmClose();
     // The window is closing for good: session windows close and the autosave goes.
     void finish();
-    // At start: offers each orphaned autosave. Returns the windows opened.
+    // At start: offers each orphaned autosave that holds a connection (one with only the
+    // listener's start-up is removed unasked; an unreadable one is reported and set aside).
+    // Returns the windows opened.
     QList<SessionWindow *> offerRecovery();
     void fillRecentMenu(QMenu *menu);
 
@@ -85,7 +89,7 @@ private:
     void rememberDirectory(const QString &path);
     QString suggestion(const QString &fileName) const;
     UnsavedChoice defaultAskUnsaved(qsizetype unsaved) const;
-    RecoveryChoice defaultAskRecovery(const QString &path) const;
+    RecoveryChoice defaultAskRecovery(const QString &path, const Session &session) const;
     QString defaultAskFile(FileRole role, const QString &suggestion) const;
 
     Recorder *m_recorder;

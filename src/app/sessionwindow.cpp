@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QMenuBar>
+#include <QSplitter>
 
 namespace finscope {
 
@@ -56,6 +57,9 @@ SessionWindow::SessionWindow(Session session, const QString &path, QWidget *pare
                  QLocale().toString(m_session.wallClockStart.toLocalTime(), QLocale::ShortFormat),
                  tool));
     resize(1300, 760);
+    // A saved session has few lanes: give the table what the timeline does not need.
+    const int timelineHeight = m_view->timeline()->sizeHint().height() + 40;
+    m_view->splitter()->setSizes({timelineHeight, 760 - timelineHeight});
     updateTitle();
 }
 

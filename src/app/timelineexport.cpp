@@ -69,6 +69,9 @@ bool TimelineExport::writeSvg(const TimelineWidget &timeline,
     svg.setOutputDevice(&buffer);
     svg.setSize(size);
     svg.setViewBox(QRect(QPoint(0, 0), size));
+    // The layout is measured with the widget's font at the screen's resolution; text in the SVG
+    // must come out the same size, not at the generator's default 72 dpi.
+    svg.setResolution(timeline.logicalDpiY());
     svg.setTitle(title);
     svg.setDescription(tr("FinScope timeline"));
     QPainter painter;

@@ -109,6 +109,7 @@ void TimelineWidget::setScale(const TimeScale &scale)
 {
     m_scale = scale;
     m_fitted = true;
+    m_showingAll = false;
     update();
 }
 
@@ -165,6 +166,7 @@ void TimelineWidget::fitAll()
                              g.labelWidth,
                              width() - g.labelWidth);
     m_fitted = true;
+    m_showingAll = true;
     update();
 }
 
@@ -578,7 +580,8 @@ void TimelineWidget::keyPressEvent(QKeyEvent *event)
 
 void TimelineWidget::resizeEvent(QResizeEvent *)
 {
-    if (m_follow || !m_fitted)
+    // Showing everything stays so when the window is resized (or first laid out), zoomed or not.
+    if (m_follow || !m_fitted || m_showingAll)
         fitAll();
 }
 

@@ -94,6 +94,7 @@ private:
     TimeScale m_scale;
     bool m_follow = true;
     bool m_fitted = false;
+    bool m_showingAll = false; // fit-all and not zoomed or panned since
     bool m_highContrast = false;
     qsizetype m_selected = -1;
     QPointF m_dragFrom;
