@@ -4,10 +4,12 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -19,7 +21,7 @@ Autosave::Autosave(const Recorder *recorder, const QString &directory, QObject *
     , m_directory(directory)
     , m_path(QDir(directory).filePath(fileName(QCoreApplication::applicationPid())))
 {
-    m_timer.setInterval(DefaultIntervalMs);
+    m_timer.setInterval(m_interval);
     connect(&m_timer, &QTimer::timeout, this, &Autosave::tick);
 }
 
@@ -59,7 +61,13 @@ void Autosave::discard()
 void Autosave::tick()
 {
     QString error;
-    if (saveIfChanged(&error)) {
+    QElapsedTimer took;
+    took.start();
+    const bool saved = saveIfChanged(&error);
+    // Saving runs on the UI thread: a session so big that a save is slow is saved less often, so
+    // the window never spends more than a tenth of its time autosaving.
+    m_timer.setInterval(int(std::clamp<qint64>(took.elapsed() * 10, m_interval, 300'000)));
+    if (saved) {
         m_lastError.clear();
         return;
     }

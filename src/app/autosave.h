@@ -24,7 +24,11 @@ public:
 
     QString path() const { return m_path; }
     QString directory() const { return m_directory; }
-    void setInterval(int ms) { m_timer.setInterval(ms); }
+    void setInterval(int ms)
+    {
+        m_interval = ms;
+        m_timer.setInterval(ms);
+    }
     void start() { m_timer.start(); }
     void stop() { m_timer.stop(); }
     // True when the recorder holds something the autosave file does not.
@@ -55,6 +59,7 @@ private:
     QString m_directory;
     QString m_path;
     QTimer m_timer;
+    int m_interval = DefaultIntervalMs;
     qsizetype m_savedEvents = 0;
     qsizetype m_savedActions = 0;
     bool m_written = false;

@@ -8,7 +8,6 @@
 #include "timelinewidget.h"
 
 #include <QDateTime>
-
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -19,6 +18,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QWidget>
+
 #include <algorithm>
 
 namespace finscope {

@@ -35,7 +35,7 @@ QImage TimelineExport::image(const TimelineWidget &timeline, int width)
     QImage image(timeline.exportSize(width), QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
     QPainter painter(&image);
-    timeline.render(painter, image.size());
+    timeline.paintSession(painter, image.size());
     return image;
 }
 
@@ -79,7 +79,7 @@ bool TimelineExport::writeSvg(const TimelineWidget &timeline,
         *error = tr("cannot make an SVG of the timeline");
         return false;
     }
-    timeline.render(painter, size);
+    timeline.paintSession(painter, size);
     painter.end();
     return writeAtomically(path, data, error);
 }

@@ -260,7 +260,7 @@ QSize TimelineWidget::exportSize(int width) const
     return QSize(width, int(std::ceil(g.axisHeight + lanes * g.laneHeight)) + 1);
 }
 
-void TimelineWidget::render(QPainter &painter, const QSize &size) const
+void TimelineWidget::paintSession(QPainter &painter, const QSize &size) const
 {
     // The whole session, every lane, fitted to the target: what is on screen may be zoomed in.
     const Geometry g = geometry();

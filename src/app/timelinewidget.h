@@ -32,7 +32,7 @@ public:
     void setHighContrast(bool on);
 
     // Paints the whole session (fit-all, every lane) onto any painter: SVG and PNG export.
-    void render(QPainter &painter, const QSize &size) const;
+    void paintSession(QPainter &painter, const QSize &size) const;
     // The size that shows every lane at the given width.
     QSize exportSize(int width) const;
 
