@@ -359,9 +359,15 @@ void TestAppSessions::autosaveWritesWhileChangedAndCleanQuitRemovesIt()
     QVERIFY(saved);
     QCOMPARE(saved->tool.left(8), QStringLiteral("finscope"));
 
+    SessionWindow *opened = w.sessions()->openSession(exampleFiles().value(0));
+    QVERIFY(opened && opened->isVisible());
+    QVERIFY(!opened->parent()); // a window of its own, not kept above the live one
+
     w.sessions()->setUnsavedPrompt([](qsizetype) { return Choice::Discard; });
     QVERIFY(w.close());
     QVERIFY(!QFileInfo::exists(autosave->path()));
+    // Quitting closes the read-only windows too.
+    QTRY_VERIFY(w.sessions()->sessionWindows().isEmpty());
 }
 
 void TestAppSessions::orphansAreAutosavesOfDeadProcesses()

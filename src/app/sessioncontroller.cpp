@@ -14,6 +14,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
@@ -62,7 +63,10 @@ SessionController::SessionController(Recorder *recorder,
     m_autosave->start();
 }
 
-SessionController::~SessionController() = default;
+SessionController::~SessionController()
+{
+    qDeleteAll(sessionWindows());
+}
 
 qsizetype SessionController::unsavedEvents() const
 {
@@ -81,7 +85,12 @@ bool SessionController::needsSavePrompt() const
 
 QList<SessionWindow *> SessionController::sessionWindows() const
 {
-    return m_window->findChildren<SessionWindow *>(Qt::FindDirectChildrenOnly);
+    QList<SessionWindow *> out;
+    for (const QPointer<SessionWindow> &window : m_sessionWindows) {
+        if (window)
+            out.append(window);
+    }
+    return out;
 }
 
 bool SessionController::save()
@@ -131,8 +140,7 @@ SessionWindow *SessionController::openSession(const QString &path)
         m_reportError(tr("Could not open the session"), error);
         return nullptr;
     }
-    auto *window
-        = new SessionWindow(std::move(*session), QFileInfo(path).absoluteFilePath(), m_window);
+    auto *window = new SessionWindow(std::move(*session), QFileInfo(path).absoluteFilePath());
     attachWindow(window);
     m_recent.add(path);
     rememberDirectory(path);
@@ -142,6 +150,8 @@ SessionWindow *SessionController::openSession(const QString &path)
 
 void SessionController::attachWindow(SessionWindow *window)
 {
+    m_sessionWindows.removeAll(nullptr);
+    m_sessionWindows.append(window);
     connect(window, &SessionWindow::openRequested, this, &SessionController::open);
     connect(window, &SessionWindow::saveAsRequested, this, &SessionController::saveWindowAs);
     connect(window, &SessionWindow::exportRequested, this, [this](SessionView *view, bool svg) {
@@ -241,7 +251,7 @@ QList<SessionWindow *> SessionController::offerRecovery()
         }
         switch (m_askRecovery(path, *session)) {
         case RecoveryChoice::Open: {
-            auto *window = new SessionWindow(std::move(*session), path, m_window);
+            auto *window = new SessionWindow(std::move(*session), path);
             window->setRecovered(true);
             attachWindow(window);
             window->show();

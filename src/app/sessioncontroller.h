@@ -8,6 +8,7 @@
 #include "recentfiles.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <functional>
@@ -38,7 +39,7 @@ public:
     using FilePrompt = std::function<QString(FileRole role, const QString &suggestion)>;
     using ErrorReporter = std::function<void(const QString &title, const QString &text)>;
 
-    // window: the live window (title, dialogs' parent, the session windows' owner).
+    // window: the live window (its title, the dialogs' parent).
     SessionController(Recorder *recorder,
                       QWidget *window,
                       const QString &autosaveDirectory,
@@ -102,6 +103,9 @@ private:
     RecoveryPrompt m_askRecovery;
     FilePrompt m_askFile;
     ErrorReporter m_reportError;
+    // Top-level windows of their own, not children of the live window: a child window would be
+    // kept above it (a transient), and the two are meant to sit side by side.
+    QList<QPointer<SessionWindow>> m_sessionWindows;
 };
 
 } // namespace finscope

@@ -12,7 +12,7 @@
 namespace finscope {
 
 SessionWindow::SessionWindow(Session session, const QString &path, QWidget *parent)
-    : QMainWindow(parent, Qt::Window)
+    : QMainWindow(parent)
     , m_session(std::move(session))
     , m_path(path)
     , m_view(new SessionView(this))
