@@ -133,6 +133,7 @@ void TimelineWidget::setSelectedEvent(qsizetype index)
             m_scale.startNs = m_model.store()->at(index).tNs
                               - qint64((width() - left) / 2 * m_scale.nsPerPixel);
             m_scale.left = left;
+            m_showingAll = false;
             if (m_follow) {
                 m_follow = false;
                 emit followLiveChanged(false);
