@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
 
@@ -86,6 +87,8 @@ private:
 void TestApp::init()
 {
     QCoreApplication::setOrganizationName(QStringLiteral("FinScopeTest"));
+    // Settings and the autosave go to ~/.qttest, not the user's own.
+    QStandardPaths::setTestModeEnabled(true);
     m_window = std::make_unique<MainWindow>();
     QVERIFY(m_window->startDemo());
     m_window->show();

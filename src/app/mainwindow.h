@@ -5,9 +5,7 @@
 // free port and the client targets it.
 
 #include <QMainWindow>
-#include <QTimer>
 
-class QLabel;
 class QSplitter;
 class QTableView;
 
@@ -17,6 +15,8 @@ class ClientPane;
 class Endpoint;
 class EventTableModel;
 class ServerPane;
+class SessionController;
+class SessionView;
 class TimelineWidget;
 class Workbench;
 
@@ -24,15 +24,18 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    // autosaveDirectory: where the live session is autosaved; empty for the app's data folder.
+    explicit MainWindow(QWidget *parent = nullptr, const QString &autosaveDirectory = {});
     ~MainWindow() override;
 
     Workbench *workbench() const { return m_workbench; }
     ClientPane *clientPane() const { return m_client; }
     ServerPane *serverPane() const { return m_server; }
-    TimelineWidget *timeline() const { return m_timeline; }
-    EventTableModel *eventModel() const { return m_model; }
-    QTableView *eventTable() const { return m_table; }
+    SessionController *sessions() const { return m_sessions; }
+    SessionView *view() const { return m_view; }
+    TimelineWidget *timeline() const;
+    EventTableModel *eventModel() const;
+    QTableView *eventTable() const;
     QString hintText() const;
 
     // Listen on 127.0.0.1 at a free port and point the client at it.
@@ -43,8 +46,6 @@ protected:
 
 private:
     void createMenus();
-    void scheduleRefresh();
-    void refreshViews();
     void showHint(const QString &text);
     void linkPeers(Endpoint *endpoint);
     void restoreSettings();
@@ -53,14 +54,10 @@ private:
     Workbench *m_workbench;
     ClientPane *m_client;
     ServerPane *m_server;
-    TimelineWidget *m_timeline;
-    EventTableModel *m_model;
-    QTableView *m_table;
-    QLabel *m_hint;
+    SessionView *m_view;
+    SessionController *m_sessions;
     QSplitter *m_vertical;
     QSplitter *m_panes;
-    QSplitter *m_bottom;
-    QTimer m_refresh;
 };
 
 } // namespace finscope

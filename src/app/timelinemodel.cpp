@@ -57,6 +57,20 @@ void TimelineModel::setPeers(Side a, quint32 connA, Side b, quint32 connB)
     m_lanes[size_t(lb)].peer = la;
 }
 
+void TimelineModel::linkPeers(const QList<EndpointRecord> &endpoints)
+{
+    for (const EndpointRecord &a : endpoints) {
+        if (a.side != Side::Client || a.localAddress.isEmpty())
+            continue;
+        for (const EndpointRecord &b : endpoints) {
+            if (b.side == Side::Server && b.conn != 0 && b.peerAddress == a.localAddress
+                && b.localAddress == a.peerAddress) {
+                setPeers(a.side, a.conn, b.side, b.conn);
+            }
+        }
+    }
+}
+
 bool TimelineModel::update()
 {
     if (!m_store)

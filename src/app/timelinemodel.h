@@ -6,6 +6,7 @@
 // current zoom, and the peer lane for arrows. No widget: the painter and the tests both use it.
 
 #include "eventstore.h"
+#include "session.h"
 #include "timescale.h"
 
 #include <optional>
@@ -58,6 +59,9 @@ public:
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
     int laneOf(Side side, quint32 conn) const;
     void setPeers(Side a, quint32 connA, Side b, quint32 connB);
+    // For a saved session, whose endpoints are gone: a client and a server end are peers when
+    // each one's local address is the other's peer address.
+    void linkPeers(const QList<EndpointRecord> &endpoints);
     qint64 startNs() const { return m_startNs; }
     qint64 endNs() const { return m_endNs; }
 

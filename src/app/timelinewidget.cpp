@@ -109,6 +109,7 @@ void TimelineWidget::setScale(const TimeScale &scale)
 {
     m_scale = scale;
     m_fitted = true;
+    m_showingAll = false;
     update();
 }
 
@@ -132,6 +133,7 @@ void TimelineWidget::setSelectedEvent(qsizetype index)
             m_scale.startNs = m_model.store()->at(index).tNs
                               - qint64((width() - left) / 2 * m_scale.nsPerPixel);
             m_scale.left = left;
+            m_showingAll = false;
             if (m_follow) {
                 m_follow = false;
                 emit followLiveChanged(false);
@@ -165,6 +167,7 @@ void TimelineWidget::fitAll()
                              g.labelWidth,
                              width() - g.labelWidth);
     m_fitted = true;
+    m_showingAll = true;
     update();
 }
 
@@ -248,58 +251,86 @@ QColor TimelineWidget::kindColor(EventKind kind) const
 void TimelineWidget::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
-    p.fillRect(rect(), palette().color(QPalette::Base));
+    paintFrame(p, {geometry(), QSizeF(size()), m_scale, m_selected});
+}
+
+QSize TimelineWidget::exportSize(int width) const
+{
     const Geometry g = geometry();
+    const int lanes = std::max(int(m_model.lanes().size()), 1);
+    return QSize(width, int(std::ceil(g.axisHeight + lanes * g.laneHeight)) + 1);
+}
+
+void TimelineWidget::paintSession(QPainter &painter, const QSize &size) const
+{
+    // The whole session, every lane, fitted to the target: what is on screen may be zoomed in.
+    const Geometry g = geometry();
+    const TimeScale scale = TimeScale::fit(m_model.startNs(),
+                                           std::max(m_model.endNs(), m_model.startNs() + 1000),
+                                           g.labelWidth,
+                                           size.width() - g.labelWidth);
+    paintFrame(painter, {g, QSizeF(size), scale, -1});
+}
+
+double TimelineWidget::Frame::laneTop(int lane) const
+{
+    return g.axisHeight + lane * g.laneHeight;
+}
+
+void TimelineWidget::paintFrame(QPainter &p, const Frame &f) const
+{
+    const QRectF all(QPointF(0, 0), f.size);
+    p.fillRect(all, palette().color(QPalette::Base));
     if (!m_model.store() || m_model.lanes().empty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(
-            rect(), Qt::AlignCenter, tr("The timeline fills in as the connection does things."));
+            all, Qt::AlignCenter, tr("The timeline fills in as the connection does things."));
         return;
     }
     p.setRenderHint(QPainter::Antialiasing);
     std::vector<std::vector<TimelineMark>> marks(m_model.lanes().size());
     for (int lane = 0; lane < int(m_model.lanes().size()); ++lane) {
-        if (laneTop(lane) > height())
+        if (f.laneTop(lane) > f.size.height())
             break;
-        marks[size_t(lane)] = m_model.marks(lane, m_scale, g.labelWidth, width(), MergePx);
-        paintLane(p, g, lane, marks[size_t(lane)]);
+        marks[size_t(lane)] = m_model.marks(lane, f.scale, f.g.labelWidth, f.size.width(), MergePx);
+        paintLane(p, f, lane, marks[size_t(lane)]);
     }
-    paintArrows(p, g, marks);
-    paintAxis(p, g);
+    paintArrows(p, f, marks);
+    paintAxis(p, f);
 }
 
-void TimelineWidget::paintAxis(QPainter &p, const Geometry &g)
+void TimelineWidget::paintAxis(QPainter &p, const Frame &f) const
 {
     p.save();
-    p.fillRect(QRectF(0, 0, width(), g.axisHeight), palette().color(QPalette::Window));
+    p.fillRect(QRectF(0, 0, f.size.width(), f.g.axisHeight), palette().color(QPalette::Window));
     const QFontMetricsF fm(font());
-    const qint64 step = m_scale.tickStepNs(fm.horizontalAdvance(QStringLiteral("000.00 ms")) + 20);
+    const qint64 step = f.scale.tickStepNs(fm.horizontalAdvance(QStringLiteral("000.00 ms")) + 20);
     // Session time, the same clock as the event table.
-    const qint64 first = m_scale.t(g.labelWidth);
+    const qint64 first = f.scale.t(f.g.labelWidth);
     qint64 t = first >= 0 ? (first / step + 1) * step : (first / step) * step;
     p.setPen(palette().color(QPalette::WindowText));
-    for (; m_scale.x(t) < width(); t += step) {
-        const double x = m_scale.x(t);
-        p.drawLine(QPointF(x, g.axisHeight - 5), QPointF(x, g.axisHeight));
-        p.drawText(QPointF(x + 3, g.axisHeight - 7), TimeScale::formatDuration(t));
+    for (; f.scale.x(t) < f.size.width(); t += step) {
+        const double x = f.scale.x(t);
+        p.drawLine(QPointF(x, f.g.axisHeight - 5), QPointF(x, f.g.axisHeight));
+        p.drawText(QPointF(x + 3, f.g.axisHeight - 7), TimeScale::formatDuration(t));
     }
-    p.drawText(QRectF(4, 0, g.labelWidth - 8, g.axisHeight), Qt::AlignVCenter, tr("time"));
-    p.drawLine(QPointF(0, g.axisHeight), QPointF(width(), g.axisHeight));
+    p.drawText(QRectF(4, 0, f.g.labelWidth - 8, f.g.axisHeight), Qt::AlignVCenter, tr("time"));
+    p.drawLine(QPointF(0, f.g.axisHeight), QPointF(f.size.width(), f.g.axisHeight));
     p.restore();
 }
 
-void TimelineWidget::paintStates(QPainter &p, const Geometry &g, int laneIndex, double top)
+void TimelineWidget::paintStates(QPainter &p, const Frame &f, int laneIndex, double top) const
 {
     const TimelineLane &lane = m_model.lanes()[size_t(laneIndex)];
     const QFontMetricsF fm(font());
     const double h = fm.height() + 4;
-    const double y = top + g.laneHeight - h - 4;
+    const double y = top + f.g.laneHeight - h - 4;
     for (size_t i = 0; i < lane.states.size(); ++i) {
         const qint64 end
             = i + 1 < lane.states.size() ? lane.states[i + 1].startNs : m_model.endNs();
-        double x0 = std::max(m_scale.x(lane.states[i].startNs), g.labelWidth);
-        const double x1 = std::min(m_scale.x(end), double(width()));
-        if (x1 < g.labelWidth || x0 > width())
+        double x0 = std::max(f.scale.x(lane.states[i].startNs), f.g.labelWidth);
+        const double x1 = std::min(f.scale.x(end), double(f.size.width()));
+        if (x1 < f.g.labelWidth || x0 > f.size.width())
             continue;
         const double w = std::max(x1 - x0, 2.0);
         const QRectF r(x0, y, w, h);
@@ -313,37 +344,38 @@ void TimelineWidget::paintStates(QPainter &p, const Geometry &g, int laneIndex, 
 }
 
 void TimelineWidget::paintLane(QPainter &p,
-                               const Geometry &g,
+                               const Frame &f,
                                int laneIndex,
-                               const std::vector<TimelineMark> &marks)
+                               const std::vector<TimelineMark> &marks) const
 {
     const TimelineLane &lane = m_model.lanes()[size_t(laneIndex)];
-    const double top = laneTop(laneIndex);
-    if (top > height())
+    const double top = f.laneTop(laneIndex);
+    if (top > f.size.height())
         return;
     const QFontMetricsF fm(font());
     if (laneIndex % 2)
-        p.fillRect(QRectF(0, top, width(), g.laneHeight), palette().color(QPalette::AlternateBase));
+        p.fillRect(QRectF(0, top, f.size.width(), f.g.laneHeight),
+                   palette().color(QPalette::AlternateBase));
     p.setPen(palette().color(QPalette::Mid));
-    p.drawLine(QPointF(0, top + g.laneHeight), QPointF(width(), top + g.laneHeight));
+    p.drawLine(QPointF(0, top + f.g.laneHeight), QPointF(f.size.width(), top + f.g.laneHeight));
     p.setPen(palette().color(QPalette::Text));
     const QString label = QStringLiteral("%1 %2").arg(sideName(lane.side)).arg(lane.conn);
-    p.drawText(QRectF(6, top, g.labelWidth - 8, g.laneHeight * 0.6), Qt::AlignVCenter, label);
+    p.drawText(QRectF(6, top, f.g.labelWidth - 8, f.g.laneHeight * 0.6), Qt::AlignVCenter, label);
 
-    paintStates(p, g, laneIndex, top);
+    paintStates(p, f, laneIndex, top);
     p.save();
-    p.setClipRect(QRectF(g.labelWidth, top, width() - g.labelWidth, g.laneHeight));
-    const double base = top + g.laneHeight * 0.42;
-    const double maxBar = g.laneHeight * 0.32;
+    p.setClipRect(QRectF(f.g.labelWidth, top, f.size.width() - f.g.labelWidth, f.g.laneHeight));
+    const double base = top + f.g.laneHeight * 0.42;
+    const double maxBar = f.g.laneHeight * 0.32;
     p.setPen(palette().color(QPalette::Mid));
-    p.drawLine(QPointF(g.labelWidth, base), QPointF(width(), base));
+    p.drawLine(QPointF(f.g.labelWidth, base), QPointF(f.size.width(), base));
     const EventStore &store = *m_model.store();
     double lastLabelEnd = -1e9;
     for (const TimelineMark &m : marks) {
         const Event &e = store.at(m.first);
-        const bool selected = m_selected >= m.first && m_selected <= m.last
-                              && store.at(m_selected).side == lane.side
-                              && store.at(m_selected).conn == lane.conn;
+        const bool selected = f.selected >= m.first && f.selected <= m.last
+                              && store.at(f.selected).side == lane.side
+                              && store.at(f.selected).conn == lane.conn;
         const QColor color = kindColor(m.kind);
         QString text;
         if (m.kind == EventKind::Send || m.kind == EventKind::Recv) {
@@ -424,20 +456,21 @@ void TimelineWidget::paintLane(QPainter &p,
 }
 
 void TimelineWidget::paintArrows(QPainter &p,
-                                 const Geometry &g,
-                                 const std::vector<std::vector<TimelineMark>> &laneMarks)
+                                 const Frame &f,
+                                 const std::vector<std::vector<TimelineMark>> &laneMarks) const
 {
     const EventStore &store = *m_model.store();
     p.save();
-    p.setClipRect(QRectF(g.labelWidth, g.axisHeight, width() - g.labelWidth, height()));
+    p.setClipRect(
+        QRectF(f.g.labelWidth, f.g.axisHeight, f.size.width() - f.g.labelWidth, f.size.height()));
     int drawn = 0;
     const auto arrow = [&](qsizetype from, qsizetype to, bool dashed) {
         const Event &a = store.at(from);
         const Event &b = store.at(to);
         const int la = m_model.laneOf(a.side, a.conn);
         const int lb = m_model.laneOf(b.side, b.conn);
-        const QPointF p0(m_scale.x(a.tNs), laneTop(la) + g.laneHeight * 0.42);
-        const QPointF p1(m_scale.x(b.tNs), laneTop(lb) + g.laneHeight * 0.42);
+        const QPointF p0(f.scale.x(a.tNs), f.laneTop(la) + f.g.laneHeight * 0.42);
+        const QPointF p1(f.scale.x(b.tNs), f.laneTop(lb) + f.g.laneHeight * 0.42);
         QColor c = palette().color(QPalette::Text);
         c.setAlpha(m_highContrast ? 220 : 120);
         p.setPen(QPen(c, 1.2, dashed ? Qt::DashLine : Qt::SolidLine));
@@ -548,7 +581,8 @@ void TimelineWidget::keyPressEvent(QKeyEvent *event)
 
 void TimelineWidget::resizeEvent(QResizeEvent *)
 {
-    if (m_follow || !m_fitted)
+    // Showing everything stays so when the window is resized (or first laid out), zoomed or not.
+    if (m_follow || !m_fitted || m_showingAll)
         fitAll();
 }
 

@@ -31,6 +31,11 @@ public:
     // Colours for presenting: a high-contrast palette and larger glyphs.
     void setHighContrast(bool on);
 
+    // Paints the whole session (fit-all, every lane) onto any painter: SVG and PNG export.
+    void paintSession(QPainter &painter, const QSize &size) const;
+    // The size that shows every lane at the given width.
+    QSize exportSize(int width) const;
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -65,13 +70,23 @@ private:
     int laneAt(double y) const;
     double laneTop(int lane) const;
     qsizetype eventAt(const QPointF &pos) const;
-    void paintAxis(QPainter &p, const Geometry &g);
+    // One painting: the widget on screen, or an export at another size and scale.
+    struct Frame
+    {
+        Geometry g;
+        QSizeF size;
+        TimeScale scale;
+        qsizetype selected;
+        double laneTop(int lane) const;
+    };
+    void paintFrame(QPainter &p, const Frame &f) const;
+    void paintAxis(QPainter &p, const Frame &f) const;
     void
-    paintLane(QPainter &p, const Geometry &g, int lane, const std::vector<TimelineMark> &marks);
-    void paintStates(QPainter &p, const Geometry &g, int lane, double top);
+    paintLane(QPainter &p, const Frame &f, int lane, const std::vector<TimelineMark> &marks) const;
+    void paintStates(QPainter &p, const Frame &f, int lane, double top) const;
     void paintArrows(QPainter &p,
-                     const Geometry &g,
-                     const std::vector<std::vector<TimelineMark>> &marks);
+                     const Frame &f,
+                     const std::vector<std::vector<TimelineMark>> &marks) const;
     QColor stateColor(TcpState state) const;
     QColor kindColor(EventKind kind) const;
 
@@ -79,6 +94,7 @@ private:
     TimeScale m_scale;
     bool m_follow = true;
     bool m_fitted = false;
+    bool m_showingAll = false; // fit-all and not zoomed or panned since
     bool m_highContrast = false;
     qsizetype m_selected = -1;
     QPointF m_dragFrom;

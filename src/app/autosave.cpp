@@ -1,0 +1,118 @@
+#include "autosave.h"
+
+#include "recorder.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+
+namespace finscope {
+
+Autosave::Autosave(const Recorder *recorder, const QString &directory, QObject *parent)
+    : QObject(parent)
+    , m_recorder(recorder)
+    , m_directory(directory)
+    , m_path(QDir(directory).filePath(fileName(QCoreApplication::applicationPid())))
+{
+    m_timer.setInterval(m_interval);
+    connect(&m_timer, &QTimer::timeout, this, &Autosave::tick);
+}
+
+bool Autosave::isStale() const
+{
+    const Session &session = m_recorder->session();
+    return !m_written || session.events.size() != m_savedEvents
+           || session.actions.size() != m_savedActions;
+}
+
+bool Autosave::saveIfChanged(QString *error)
+{
+    if (!isStale())
+        return true;
+    const Session &session = m_recorder->session();
+    if (session.events.isEmpty())
+        return true; // nothing to lose yet
+    if (!QDir().mkpath(m_directory)) {
+        *error = tr("cannot create the autosave folder '%1'").arg(m_directory);
+        return false;
+    }
+    if (!session.save(m_path, error))
+        return false;
+    m_written = true;
+    m_savedEvents = session.events.size();
+    m_savedActions = session.actions.size();
+    return true;
+}
+
+void Autosave::discard()
+{
+    m_timer.stop();
+    QFile::remove(m_path);
+    m_written = false;
+}
+
+void Autosave::tick()
+{
+    QString error;
+    QElapsedTimer took;
+    took.start();
+    const bool saved = saveIfChanged(&error);
+    // Saving runs on the UI thread: a session so big that a save is slow is saved less often, so
+    // the window never spends more than a tenth of its time autosaving.
+    m_timer.setInterval(int(std::clamp<qint64>(took.elapsed() * 10, m_interval, 300'000)));
+    if (saved) {
+        m_lastError.clear();
+        return;
+    }
+    if (error != m_lastError) {
+        m_lastError = error;
+        emit failed(error);
+    }
+}
+
+QString Autosave::defaultDirectory()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("autosave"));
+}
+
+QString Autosave::fileName(qint64 pid)
+{
+    return QStringLiteral("finscope-%1.json").arg(pid);
+}
+
+qint64 Autosave::pidOf(const QString &fileName)
+{
+    static const QRegularExpression pattern(QStringLiteral("^finscope-([1-9][0-9]{0,9})\\.json$"));
+    const QRegularExpressionMatch match = pattern.match(fileName);
+    return match.hasMatch() ? match.captured(1).toLongLong() : -1;
+}
+
+QStringList Autosave::orphans(const QString &directory,
+                              const std::function<bool(qint64)> &isRunning)
+{
+    QStringList out;
+    const QFileInfoList files = QDir(directory).entryInfoList(
+        {QStringLiteral("finscope-*.json")}, QDir::Files, QDir::Time | QDir::Reversed);
+    for (const QFileInfo &file : files) {
+        const qint64 pid = pidOf(file.fileName());
+        if (pid > 0 && !isRunning(pid))
+            out.append(file.absoluteFilePath());
+    }
+    return out;
+}
+
+bool Autosave::processRunning(qint64 pid)
+{
+    // Signal 0 checks existence only; EPERM means it exists but belongs to someone else.
+    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+}
+
+} // namespace finscope

@@ -1,0 +1,87 @@
+#include "timelineexport.h"
+
+#include "timelinewidget.h"
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QImageWriter>
+#include <QPainter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+namespace finscope {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("TimelineExport", text);
+}
+
+bool writeAtomically(const QString &path, const QByteArray &data, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        *error = tr("cannot write '%1': %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+QImage TimelineExport::image(const TimelineWidget &timeline, int width)
+{
+    QImage image(timeline.exportSize(width), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    timeline.paintSession(painter, image.size());
+    return image;
+}
+
+bool TimelineExport::writePng(const TimelineWidget &timeline,
+                              const QString &path,
+                              QString *error,
+                              int width)
+{
+    QByteArray data;
+    QBuffer buffer(&data);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "png");
+    if (!writer.write(image(timeline, width))) {
+        *error = tr("cannot make a PNG of the timeline: %1").arg(writer.errorString());
+        return false;
+    }
+    return writeAtomically(path, data, error);
+}
+
+bool TimelineExport::writeSvg(const TimelineWidget &timeline,
+                              const QString &path,
+                              const QString &title,
+                              QString *error,
+                              int width)
+{
+    QByteArray data;
+    QBuffer buffer(&data);
+    buffer.open(QIODevice::WriteOnly);
+    const QSize size = timeline.exportSize(width);
+    QSvgGenerator svg;
+    svg.setOutputDevice(&buffer);
+    svg.setSize(size);
+    svg.setViewBox(QRect(QPoint(0, 0), size));
+    // The layout is measured with the widget's font at the screen's resolution; text in the SVG
+    // must come out the same size, not at the generator's default 72 dpi.
+    svg.setResolution(timeline.logicalDpiY());
+    svg.setTitle(title);
+    svg.setDescription(tr("FinScope timeline"));
+    QPainter painter;
+    if (!painter.begin(&svg)) {
+        *error = tr("cannot make an SVG of the timeline");
+        return false;
+    }
+    timeline.paintSession(painter, size);
+    painter.end();
+    return writeAtomically(path, data, error);
+}
+
+} // namespace finscope
