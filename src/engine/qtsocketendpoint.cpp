@@ -77,8 +77,9 @@ void QtSocketEndpoint::sampleState()
 {
     if (m_fd < 0 || m_socket.socketDescriptor() < 0)
         return;
+    // Unknown once Qt has closed the fd behind our back: nothing to show.
     const TcpState state = native::tcpState(m_fd);
-    if (state == m_lastState)
+    if (state == m_lastState || state == TcpState::Unknown)
         return;
     m_lastState = state;
     Event fields;
