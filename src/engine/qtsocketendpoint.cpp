@@ -16,7 +16,6 @@ QtSocketEndpoint::QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, 
     , m_side(side)
     , m_conn(conn)
     , m_clock(clock)
-    , m_socket(this)
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &QtSocketEndpoint::complete);
@@ -26,6 +25,13 @@ QtSocketEndpoint::QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, 
     connect(&m_socket, &QTcpSocket::bytesWritten, this, &QtSocketEndpoint::handleBytesWritten);
     connect(&m_socket, &QTcpSocket::errorOccurred, this, &QtSocketEndpoint::handleError);
     connect(&m_socket, &QTcpSocket::disconnected, this, &QtSocketEndpoint::handleDisconnected);
+}
+
+QtSocketEndpoint::~QtSocketEndpoint()
+{
+    // The socket's destructor aborts an open connection and may signal: not to a half-destroyed
+    // this.
+    m_socket.disconnect(this);
 }
 
 QString QtSocketEndpoint::localAddress() const

@@ -23,6 +23,7 @@ class QtSocketEndpoint : public QObject
     Q_OBJECT
 public:
     QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, QObject *parent = nullptr);
+    ~QtSocketEndpoint() override;
 
     Side side() const { return m_side; }
     quint32 conn() const { return m_conn; }
