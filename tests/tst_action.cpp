@@ -72,6 +72,8 @@ void TestAction::parsesEveryWord_data()
     row("wait zero", "wait 0", Kind::Wait, {}, 0);
     row("expect-eof", "expect-eof", Kind::ExpectEof);
     row("expect-rst", "  expect-rst  ", Kind::ExpectRst);
+    row("dup", "dup", Kind::Dup);
+    row("close-dup", "close-dup", Kind::CloseDup);
 }
 
 void TestAction::parsesEveryWord()

@@ -1,6 +1,7 @@
 // Drives the real finscope-cli binary: the README walkthrough, exit codes, and other real peers.
 
 #include "listener.h"
+#include "scenariocatalog.h"
 #include "session.h"
 
 #include <QElapsedTimer>
@@ -79,6 +80,9 @@ private slots:
     void expectations();
     void echoServerAnswersEveryChunk();
     void showRefusesBadFile();
+    void scenarioListListsEveryId();
+    void scenarioRunHalfClose();
+    void scenarioHangEndsByItsBound();
     void againstPythonSocketServer();
     void againstSocat();
 };
@@ -161,6 +165,12 @@ void TestCli::usageErrors_data()
     QTest::newRow("unknown option") << QStringList{"server", "0", "--colour"} << "--colour";
     QTest::newRow("server address not an IP")
         << QStringList{"server", "example:0", "close"} << "not an IP address";
+    QTest::newRow("scenario without verb") << QStringList{"scenario"} << "'list' or 'run ID'";
+    QTest::newRow("scenario run without id")
+        << QStringList{"scenario", "run"} << "'list' or 'run ID'";
+    QTest::newRow("unknown scenario")
+        << QStringList{"scenario", "run", "no-such-scenario"}
+        << "unknown scenario 'no-such-scenario'; 'finscope-cli scenario list' lists them";
 }
 
 void TestCli::usageErrors()
@@ -380,6 +390,64 @@ void TestCli::againstSocat()
     const QString out = QString::fromUtf8(server.readAllStandardOutput());
     QVERIFY(out.contains(QLatin1StringView("request from socat")));
     QVERIFY(out.contains(QLatin1StringView(" eof")));
+}
+
+void TestCli::scenarioListListsEveryId()
+{
+    const Result r = runCli({QStringLiteral("scenario"), QStringLiteral("list")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
+    const QList<Scenario> all = ScenarioCatalog::all();
+    QCOMPARE(lines.size(), all.size());
+    for (qsizetype i = 0; i < all.size(); ++i) {
+        // The id, then the title.
+        const QStringList words = lines.at(i).split(u' ', Qt::SkipEmptyParts);
+        QCOMPARE(words.first(), all.at(i).id);
+        QVERIFY2(lines.at(i).endsWith(all.at(i).title), qPrintable(lines.at(i)));
+    }
+}
+
+void TestCli::scenarioRunHalfClose()
+{
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("scenario.json"));
+    const Result r = runCli({QStringLiteral("scenario"),
+                             QStringLiteral("run"),
+                             QStringLiteral("half-close-request-response"),
+                             QStringLiteral("--save"),
+                             saved});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    // The explanation, the steps and events as they happen, then one verdict per fact.
+    QVERIFY(r.out.contains(QLatin1StringView("shutdown(SHUT_WR)")));
+    QVERIFY(r.out.contains(QLatin1StringView("--- step 2/8  client  shutdown wr")));
+    QVERIFY2(r.out.contains(QLatin1StringView("client 1  state    FIN_WAIT2")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1StringView("server 1  eof")));
+    const auto scenario = ScenarioCatalog::find(QStringLiteral("half-close-request-response"));
+    QVERIFY(scenario);
+    for (const ScenarioFact &fact : scenario->facts)
+        QVERIFY2(r.out.contains(QStringLiteral("ok   ") + fact.sentence), qPrintable(r.out));
+    QVERIFY(!r.out.contains(QLatin1StringView("FAIL")));
+    const auto session = Session::load(saved, nullptr);
+    QVERIFY(session);
+    QCOMPARE(session->actions.size(), 8);
+    QCOMPARE(session->endpoints.size(), 2);
+}
+
+void TestCli::scenarioHangEndsByItsBound()
+{
+    QElapsedTimer took;
+    took.start();
+    const Result r = runCli({QStringLiteral("scenario"),
+                             QStringLiteral("run"),
+                             QStringLiteral("missing-shut-wr-hang"),
+                             QStringLiteral("--timeout"),
+                             QStringLiteral("1"),
+                             QStringLiteral("--quiet")});
+    // The hang is what the scenario shows, so its facts hold when the bound ends it.
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1StringView("end: ended by the 1 s time bound; still waiting")),
+             qPrintable(r.out));
+    QVERIFY(took.elapsed() < 10000);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -228,6 +228,10 @@ void TestEndpoint::writeAfterShutWrIsRefused()
     QCOMPARE(errors.size(), 2);
     QVERIFY(
         pair.recorder.events().string(errors.first().text).contains(QLatin1StringView("refused")));
+    // The errno is the kernel's answer to a real send(), not a value FinScope made up.
+    QCOMPARE(errors.at(0).err, EPIPE);
+    QCOMPARE(errors.at(1).err, EPIPE);
+    QCOMPARE(pair.client->bytesSent(), 0);
 
     // Nothing reached the peer but the FIN.
     pair.server->setReading(true);
@@ -332,6 +336,7 @@ void TestEndpoint::shutRdwrEndsBothDirectionsHandleStaysValid()
     QTRY_VERIFY(pair.client->writeShut() && pair.client->readShut());
     QString error;
     QVERIFY(!pair.client->send("more", &error));
+    QCOMPARE(pair.events(Side::Client, EventKind::Error).constLast().err, EPIPE);
     // The handle is still valid: the kernel still answers for it until close.
     QCOMPARE(pair.client->status(), Endpoint::Status::Open);
     QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Client, TcpState::FinWait2), 5000);

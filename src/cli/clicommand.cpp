@@ -3,6 +3,7 @@
 #include "actionrunner.h"
 #include "endpoint.h"
 #include "eventformat.h"
+#include "scenariocommand.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -75,17 +76,21 @@ QString CliCommand::usage()
         "  finscope-cli client HOST:PORT ACTION... [--save FILE] [--timeout SEC] [--quiet]\n"
         "  finscope-cli server [ADDR:]PORT ACTION... [--save FILE] [--timeout SEC]\n"
         "                      [--connections N] [--quiet]\n"
+        "  finscope-cli scenario list\n"
+        "  finscope-cli scenario run ID [--save FILE] [--timeout SEC] [--quiet]\n"
         "  finscope-cli show FILE\n"
         "\n"
         "Each ACTION is one argument: 'send TEXT' (escapes \\n \\r \\t \\\\ \\xNN), 'send-hex "
         "HEX',\n"
         "'send-file PATH', 'send-pattern N[K|M|G]', 'shutdown wr|rd|rdwr', close, abort, read,\n"
         "read-until-eof, pause-reading, resume-reading, echo, echo-upper, discard, 'wait MS',\n"
-        "expect-eof, expect-rst.\n"
+        "expect-eof, expect-rst, dup, close-dup.\n"
         "The server binds 127.0.0.1 unless ADDR is given; port 0 lets the OS choose.\n"
         "--timeout bounds the whole run (default 30 s). --quiet prints no event lines.\n"
-        "Exit codes: 0 ok, 1 an expectation failed or the timeout hit, 2 usage,\n"
-        "3 an unreadable or invalid file, or a network failure.\n");
+        "A scenario runs both ends in this process on loopback and checks its facts; its own\n"
+        "bound applies unless --timeout is given.\n"
+        "Exit codes: 0 ok, 1 an expectation or a scenario's fact failed or the timeout hit,\n"
+        "2 usage, 3 an unreadable or invalid file, or a network failure.\n");
 }
 
 std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QString *error)
@@ -98,6 +103,7 @@ std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QS
     options.command = args.first();
     static const QStringList commands{QStringLiteral("client"),
                                       QStringLiteral("server"),
+                                      QStringLiteral("scenario"),
                                       QStringLiteral("show"),
                                       QStringLiteral("help")};
     if (options.command == QLatin1StringView("--help")
@@ -158,6 +164,7 @@ std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QS
         } else if (arg == QLatin1StringView("--timeout")) {
             if (!takeInt(1, 24 * 3600, &options.timeoutSec))
                 return std::nullopt;
+            options.timeoutGiven = true;
         } else if (arg == QLatin1StringView("--connections")) {
             if (!takeInt(1, 100000, &options.connections))
                 return std::nullopt;
@@ -173,8 +180,9 @@ std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QS
     if (options.command == QLatin1StringView("help"))
         return options;
     if (options.positional.isEmpty()) {
-        *error = options.command == QLatin1StringView("show")
-                     ? QStringLiteral("show needs a FILE")
+        *error = options.command == QLatin1StringView("show") ? QStringLiteral("show needs a FILE")
+                 : options.command == QLatin1StringView("scenario")
+                     ? QStringLiteral("scenario needs 'list' or 'run ID'")
                      : QStringLiteral("%1 needs an address").arg(options.command);
         return std::nullopt;
     }
@@ -194,6 +202,15 @@ std::optional<int> CliCommand::start(const CliOptions &options)
     m_options = options;
     if (options.command == QLatin1StringView("show"))
         return show();
+    if (options.command == QLatin1StringView("scenario")) {
+        m_scenario = new ScenarioCommand(m_out, m_err, this);
+        connect(m_scenario, &ScenarioCommand::done, this, &CliCommand::done);
+        return m_scenario->start(options.positional,
+                                 options.savePath,
+                                 options.timeoutGiven ? std::optional<int>(options.timeoutSec)
+                                                      : std::nullopt,
+                                 options.quiet);
+    }
     QString error;
     const auto actions = Action::parseList(options.positional.mid(1), &error);
     if (!actions) {

@@ -17,15 +17,17 @@
 namespace finscope {
 
 class ActionRunner;
+class ScenarioCommand;
 
 enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInvalid = 3 };
 
 struct CliOptions
 {
-    QString command; // client, server, show
+    QString command; // client, server, scenario, show
     QStringList positional;
     QString savePath;
     int timeoutSec = 30;
+    bool timeoutGiven = false; // a scenario has its own bound unless --timeout is given
     int connections = 1;
     bool quiet = false;
 };
@@ -69,6 +71,7 @@ private:
     bool m_printing = false; // a server prints nothing before its "listening on" line
     bool m_finished = false;
     QTimer m_timeout;
+    ScenarioCommand *m_scenario = nullptr;
 };
 
 } // namespace finscope

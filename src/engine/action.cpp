@@ -14,7 +14,7 @@ struct Word
     bool takesArgument;
 };
 
-constexpr std::array<Word, 17> words{{
+constexpr std::array<Word, 19> words{{
     {"send", Action::Kind::Send, true},
     {"send-hex", Action::Kind::SendHex, true},
     {"send-file", Action::Kind::SendFile, true},
@@ -32,6 +32,8 @@ constexpr std::array<Word, 17> words{{
     {"wait", Action::Kind::Wait, true},
     {"expect-eof", Action::Kind::ExpectEof, false},
     {"expect-rst", Action::Kind::ExpectRst, false},
+    {"dup", Action::Kind::Dup, false},
+    {"close-dup", Action::Kind::CloseDup, false},
 }};
 
 const Word *findWord(Action::Kind kind)

@@ -34,6 +34,8 @@ struct Action
         Wait, // count = milliseconds
         ExpectEof,
         ExpectRst,
+        Dup,      // a second handle to the socket, as a fork child would hold
+        CloseDup, // closes that second handle only
     };
 
     Kind kind = Kind::Close;

@@ -2,8 +2,6 @@
 
 #include "endpoint.h"
 
-#include <limits>
-
 namespace finscope {
 
 ActionRunner::ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QObject *parent)
@@ -22,9 +20,17 @@ ActionRunner::ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QOb
 
 void ActionRunner::start()
 {
-    if (m_index >= 0)
+    if (m_started)
         return;
+    m_started = true;
     next();
+}
+
+void ActionRunner::setReleased(int count)
+{
+    m_released = count;
+    if (m_started && !m_finished && m_wait == Wait::None)
+        QMetaObject::invokeMethod(this, &ActionRunner::next, Qt::QueuedConnection);
 }
 
 QString ActionRunner::waitingFor() const
@@ -41,6 +47,12 @@ void ActionRunner::next()
         return;
     m_stepping = true;
     while (m_wait == Wait::None && !m_finished) {
+        if (m_index >= 0 && m_reported < m_index) {
+            m_reported = m_index;
+            emit actionFinished(m_index);
+        }
+        if (m_index + 1 < m_actions.size() && m_index + 1 >= m_released)
+            break; // held until the next action is released
         ++m_index;
         if (m_index >= m_actions.size()) {
             m_finished = true;
@@ -114,6 +126,12 @@ void ActionRunner::run(const Action &action)
     case Action::Kind::ExpectRst:
         m_wait = Wait::Ending;
         ep->setReading(true);
+        break;
+    case Action::Kind::Dup:
+        ep->duplicateHandle();
+        break;
+    case Action::Kind::CloseDup:
+        ep->closeDuplicate();
         break;
     }
     check();

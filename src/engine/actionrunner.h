@@ -10,6 +10,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <limits>
+
 namespace finscope {
 
 class Endpoint;
@@ -24,6 +26,11 @@ public:
     const QList<Action> &actions() const { return m_actions; }
     void start();
 
+    // Runs only the first count actions and holds before the next, so a scenario can release a
+    // side's actions one step at a time; all are released unless this is called.
+    void setReleased(int count);
+    int released() const { return m_released; }
+
     bool isRunning() const { return m_index >= 0 && !m_finished; }
     bool isFinished() const { return m_finished; }
     // False once an expectation failed; the remaining actions still run.
@@ -35,6 +42,8 @@ public:
 
 signals:
     void actionStarted(int index, const finscope::Action &action);
+    // The action is complete: what it waited for happened (a send taken by the kernel, an EOF...).
+    void actionFinished(int index);
     void finished(bool ok);
 
 private:
@@ -51,6 +60,9 @@ private:
     Endpoint *m_endpoint;
     QList<Action> m_actions;
     int m_index = -1;
+    int m_reported = -1; // the last index actionFinished was emitted for
+    int m_released = std::numeric_limits<int>::max();
+    bool m_started = false;
     bool m_finished = false;
     bool m_stepping = false;
     Wait m_wait = Wait::None;

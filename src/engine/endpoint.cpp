@@ -73,6 +73,8 @@ Endpoint::~Endpoint()
     delete m_writeNotifier;
     if (m_fd >= 0)
         native::close(m_fd);
+    if (m_dupFd >= 0)
+        native::close(m_dupFd);
 }
 
 QString Endpoint::localAddress() const
@@ -269,6 +271,11 @@ bool Endpoint::checkWritable(QString *error)
 
 bool Endpoint::enqueue(WriteItem item, qint64 count, QString *error)
 {
+    // The FIN has gone and nothing is queued behind it: let the kernel answer, so the error is its
+    // own and not FinScope's opinion.
+    if (m_status == Status::Open && m_writeShut && !m_resetSeen && m_brokenErr == 0
+        && m_queue.empty() && m_fd >= 0)
+        return sendAfterWriteShutdown(item, count, error);
     if (!checkWritable(error))
         return false;
     if (count == 0)
@@ -277,6 +284,40 @@ bool Endpoint::enqueue(WriteItem item, qint64 count, QString *error)
     m_queue.push_back(std::move(item));
     updateNotifiers();
     return true;
+}
+
+bool Endpoint::sendAfterWriteShutdown(const WriteItem &item, qint64 count, QString *error)
+{
+    // The first block of what would have been sent; a file is probed with a 0-byte send, which
+    // Linux refuses the same way.
+    QByteArray probe;
+    if (item.patternLeft > 0)
+        probe = patternBlock().left(qsizetype(std::min(count, MaxChunk)));
+    else if (!item.file)
+        probe = item.bytes.left(qsizetype(MaxChunk));
+    const native::IoResult result = native::send(m_fd, probe.constData(), probe.size());
+    if (result.err == 0) {
+        // Linux never takes bytes after SHUT_WR; if a kernel does, record what it took.
+        Event fields;
+        fields.bytes = result.bytes;
+        fields.offset = m_sentOffset;
+        m_sentOffset += result.bytes;
+        record(EventKind::Send, fields, probe.left(qsizetype(result.bytes)));
+        return true;
+    }
+    if (result.err != EPIPE) {
+        handleSocketError(result.err, "send"); // a reset nobody had asked about yet
+        if (error)
+            *error = m_errorString.isEmpty() ? errnoMessage(result.err) : m_errorString;
+        return false;
+    }
+    m_errorString = QStringLiteral("send after SHUT_WR: the kernel refused it with %1 (%2); "
+                                   "nothing was sent")
+                        .arg(errnoName(result.err), errnoMessage(result.err));
+    if (error)
+        *error = QStringLiteral("the write side is shut down: ") + m_errorString;
+    recordError(result.err, m_errorString);
+    return false;
 }
 
 bool Endpoint::send(const QByteArray &data, QString *error)
@@ -445,8 +486,8 @@ void Endpoint::handleSocketError(int err, const char *call)
     QString text = QStringLiteral("%1: %2").arg(QLatin1StringView(call), errnoMessage(err));
     if (lost > 0)
         text += QStringLiteral("; %1 queued bytes were never sent").arg(lost);
-    // Linux reports a RST that arrives in CLOSE_WAIT as EPIPE, and FinScope never sends after its
-    // own SHUT_WR, so EPIPE here is the peer's reset too.
+    // Linux reports a RST that arrives in CLOSE_WAIT as EPIPE, and a send after our own SHUT_WR
+    // takes another path (sendAfterWriteShutdown), so EPIPE here is the peer's reset too.
     if (err == ECONNRESET || err == EPIPE) {
         m_resetSeen = true;
         m_endings.append(EventKind::Rst);
@@ -510,9 +551,15 @@ bool Endpoint::close(QString *error)
         return false;
     }
     const auto queues = native::kernelQueues(m_fd);
-    const qint64 unread = queues ? queues->inq : 0;
+    qint64 unread = queues ? queues->inq : 0;
     QStringList notes;
-    if (unread > 0)
+    if (m_dupFd >= 0) {
+        // Not the last handle: the kernel keeps the socket as it is and sends nothing.
+        notes << QStringLiteral("a second handle (dup) still holds the socket: nothing is sent");
+        if (unread > 0)
+            notes << QStringLiteral("%1 bytes stay unread").arg(unread);
+        unread = 0;
+    } else if (unread > 0)
         notes << QStringLiteral("%1 unread bytes: the kernel sends RST, not FIN").arg(unread);
     if (m_userQueue > 0)
         notes << QStringLiteral("%1 queued bytes were never sent").arg(m_userQueue);
@@ -554,6 +601,58 @@ void Endpoint::releaseDescriptor(EventKind kind, qint64 unread, const QString &t
     m_kernelTablePolls = KernelTablePolls;
     lookUpKernelTable();
     emit closed();
+}
+
+bool Endpoint::duplicateHandle(QString *error)
+{
+    if (m_fd < 0 || m_status != Status::Open) {
+        refuse(QStringLiteral("dup refused: not connected"), error);
+        return false;
+    }
+    if (m_dupFd >= 0) {
+        refuse(QStringLiteral("dup refused: this end already holds a second handle"), error);
+        return false;
+    }
+    int err = 0;
+    m_dupFd = native::duplicate(m_fd, &err);
+    if (m_dupFd < 0) {
+        m_errorString = QStringLiteral("dup: %1").arg(errnoMessage(err));
+        if (error)
+            *error = m_errorString;
+        recordError(err, m_errorString);
+        return false;
+    }
+    return true;
+}
+
+bool Endpoint::closeDuplicate(QString *error)
+{
+    if (m_dupFd < 0) {
+        refuse(QStringLiteral("close-dup refused: this end holds no second handle"), error);
+        return false;
+    }
+    const bool last = m_fd < 0;
+    const auto queues = native::kernelQueues(m_dupFd);
+    const qint64 unread = queues ? queues->inq : 0;
+    const int err = native::close(m_dupFd);
+    m_dupFd = -1;
+    if (err != 0)
+        recordError(err, QStringLiteral("close-dup"));
+    if (!last)
+        return true; // the first handle still holds the socket: nothing happens on the wire
+    Event fields;
+    fields.bytes = unread;
+    record(EventKind::Close,
+           fields,
+           {},
+           unread > 0 ? QStringLiteral("the last handle (the dup): %1 unread bytes, the kernel "
+                                       "sends RST, not FIN")
+                            .arg(unread)
+                      : QStringLiteral("the last handle (the dup): now the kernel sends FIN"));
+    m_kernelTablePolls = KernelTablePolls;
+    m_pollTimer.start();
+    lookUpKernelTable();
+    return true;
 }
 
 // --- sampling ---------------------------------------------------------------------------------

@@ -47,9 +47,11 @@ public:
     // Takes ownership of a socket that accept() returned.
     bool adoptDescriptor(qintptr fd);
 
-    // Writes are queued here and drained into the kernel as it accepts them. After a write
-    // shutdown (even one still waiting for the queue to drain), a reset or a close they are
-    // refused: false, *error says why, and an error event records it.
+    // Writes are queued here and drained into the kernel as it accepts them. Once the write side
+    // is shut down (the FIN has gone) a send is handed to the kernel as it is, so the error event
+    // carries the kernel's own errno (EPIPE on Linux); while a FIN still waits for the queue, and
+    // after a reset or a close, sends are refused without a syscall. Either way: false, *error
+    // says why, and an error event records it.
     bool send(const QByteArray &data, QString *error = nullptr);
     // count bytes of a repeating printable pattern, generated as the kernel takes them.
     bool sendPattern(qint64 count, QString *error = nullptr);
@@ -64,6 +66,16 @@ public:
     bool close(QString *error = nullptr);
     // SO_LINGER {1,0} then close: the deliberate RST.
     bool abort(QString *error = nullptr);
+
+    // A second handle to the same socket (dup), as a forked child would hold. The kernel sends a
+    // FIN (or RST) only when the last handle is closed, so close() while the second handle is
+    // held sends nothing; shutdown() acts on the socket whatever the handles.
+    bool duplicateHandle(QString *error = nullptr);
+    // Closes the second handle. When close() already released the first, this is the last one
+    // and the kernel now sends its FIN (or RST): recorded as a close event.
+    bool closeDuplicate(QString *error = nullptr);
+    // Handles this end holds on the socket: 0 after close, 2 while a dup is held.
+    int handleCount() const { return (m_fd >= 0 ? 1 : 0) + (m_dupFd >= 0 ? 1 : 0); }
 
     // Reads from the kernel only while on: data left unread stays in the kernel's receive queue,
     // as it would for a program that is not calling recv().
@@ -117,6 +129,7 @@ private:
     void refuse(const QString &reason, QString *error);
     bool checkWritable(QString *error);
     bool enqueue(WriteItem item, qint64 count, QString *error);
+    bool sendAfterWriteShutdown(const WriteItem &item, qint64 count, QString *error);
 
     void handleLookup(const QStringList &addresses, const QString &lookupError);
     void tryNextAddress();
@@ -141,6 +154,7 @@ private:
     Status m_status = Status::Idle;
     QString m_errorString;
     int m_fd = -1;
+    int m_dupFd = -1; // the second handle of duplicateHandle()
 
     QPointer<QSocketNotifier> m_readNotifier;
     QPointer<QSocketNotifier> m_writeNotifier;

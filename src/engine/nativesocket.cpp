@@ -168,6 +168,14 @@ int close(int fd)
     return errnoOr0(::close(fd));
 }
 
+int duplicate(int fd, int *err)
+{
+    const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0 && err)
+        *err = errno;
+    return copy;
+}
+
 TcpState tcpState(int fd)
 {
     tcp_info info{};

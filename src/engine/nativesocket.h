@@ -47,6 +47,9 @@ int shutdown(int fd, ShutdownHow how);
 // SO_LINGER {1, 0}: the following close sends RST and discards the send queue.
 int setLingerZero(int fd);
 int close(int fd);
+// A second handle to the same socket (F_DUPFD_CLOEXEC), as a fork child would hold: returns -1 and
+// sets *err.
+int duplicate(int fd, int *err);
 
 // tcpi_state from TCP_INFO; Unknown when the call fails.
 TcpState tcpState(int fd);

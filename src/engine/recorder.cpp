@@ -2,6 +2,7 @@
 
 #include "actionrunner.h"
 #include "endpoint.h"
+#include "qtsocketendpoint.h"
 
 namespace finscope {
 
@@ -33,6 +34,31 @@ void Recorder::attach(ActionRunner *runner)
         rec.text = action.toString();
         m_session.actions.append(rec);
     });
+}
+
+void Recorder::attach(QtSocketEndpoint *endpoint, const QString &target)
+{
+    EndpointRecord &rec = endpointRecord(endpoint->side(), endpoint->conn());
+    rec.target = target;
+    connect(endpoint, &QtSocketEndpoint::eventRecorded, this, &Recorder::append);
+    // Its addresses are known once it has adopted the fd, which is when its accept is recorded.
+    connect(endpoint, &QtSocketEndpoint::eventRecorded, this, [this, endpoint](const Event &event) {
+        if (event.kind != EventKind::Accept)
+            return;
+        EndpointRecord &rec = endpointRecord(endpoint->side(), endpoint->conn());
+        rec.localAddress = endpoint->localAddress();
+        rec.peerAddress = endpoint->peerAddress();
+    });
+}
+
+void Recorder::recordAction(Side side, quint32 conn, const Action &action)
+{
+    RecordedAction rec;
+    rec.tNs = m_clock.nowNs();
+    rec.side = side;
+    rec.conn = conn;
+    rec.text = action.toString();
+    m_session.actions.append(rec);
 }
 
 void Recorder::record(Event event, const QString &text)

@@ -12,6 +12,7 @@ namespace finscope {
 
 class ActionRunner;
 class Endpoint;
+class QtSocketEndpoint;
 
 class Recorder : public QObject
 {
@@ -29,6 +30,10 @@ public:
     // ("host:port" for a client, the listen address for a server).
     void attach(Endpoint *endpoint, const QString &target);
     void attach(ActionRunner *runner);
+    // The QTcpSocket-held end of the scenario that compares it with our own endpoint.
+    void attach(QtSocketEndpoint *endpoint, const QString &target);
+    // An action run outside an ActionRunner (the QTcpSocket-held end's).
+    void recordAction(Side side, quint32 conn, const Action &action);
 
     // For events that no endpoint emits, such as the listener's.
     void record(Event event, const QString &text = {});

@@ -54,6 +54,10 @@ Endpoint *Workbench::connectClient(const QString &host, quint16 port)
 
 void Workbench::handleAccepted(qintptr fd)
 {
+    if (!m_acceptIntoEndpoints) {
+        emit descriptorAccepted(fd);
+        return;
+    }
     auto *endpoint = new Endpoint(
         Side::Server, quint32(m_serverConnections.size() + 1), m_recorder.clock(), this);
     m_serverConnections.append(endpoint);

@@ -29,6 +29,10 @@ public:
     QString listenAddress() const; // "127.0.0.1:40000"
     quint16 listenPort() const { return m_listener.serverPort(); }
 
+    // When off, an accepted connection becomes no Endpoint: its fd is handed out by
+    // descriptorAccepted, for the scenario that lets a QTcpSocket hold the server's end.
+    void setAcceptIntoEndpoints(bool on) { m_acceptIntoEndpoints = on; }
+
     // A new client endpoint (connection numbers count up) that starts connecting at once.
     Endpoint *connectClient(const QString &host, quint16 port);
 
@@ -42,6 +46,7 @@ signals:
     void listeningChanged(bool listening);
     void clientAdded(finscope::Endpoint *endpoint);
     void serverConnectionAdded(finscope::Endpoint *endpoint);
+    void descriptorAccepted(qintptr fd);
 
 private:
     void handleAccepted(qintptr fd);
@@ -50,6 +55,7 @@ private:
     Listener m_listener;
     QList<Endpoint *> m_clients;
     QList<Endpoint *> m_serverConnections;
+    bool m_acceptIntoEndpoints = true;
 };
 
 } // namespace finscope

@@ -1,0 +1,50 @@
+#pragma once
+
+// finscope-cli scenario list|run: lists the catalog, or runs one scenario with both ends in this
+// process on loopback, printing its explanation, each step and event as it happens, and one
+// verdict line per expected fact.
+
+#include <QObject>
+#include <QStringList>
+#include <QTextStream>
+
+#include <memory>
+#include <optional>
+
+namespace finscope {
+
+class ScenarioRunner;
+
+class ScenarioCommand : public QObject
+{
+    Q_OBJECT
+public:
+    ScenarioCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
+    ~ScenarioCommand() override;
+
+    // args are what follows "scenario": "list", or "run ID". timeoutSec replaces the scenario's
+    // own bound when given. Returns an exit code at once when nothing runs (list, usage);
+    // otherwise done() reports it.
+    std::optional<int> start(const QStringList &args,
+                             const QString &savePath,
+                             std::optional<int> timeoutSec,
+                             bool quiet);
+
+signals:
+    void done(int exitCode);
+
+private:
+    int list();
+    void printExplanation();
+    void printEvent(qsizetype index);
+    void printStep(int index);
+    void handleFinished(bool allHeld);
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    std::unique_ptr<ScenarioRunner> m_runner;
+    QString m_savePath;
+    bool m_quiet = false;
+};
+
+} // namespace finscope
