@@ -17,13 +17,15 @@
 namespace finscope {
 
 class ActionRunner;
+class ReplayCommand;
 
 enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInvalid = 3 };
 
 struct CliOptions
 {
-    QString command; // client, server, show
+    QString command; // client, server, show, replay, diff, export
     QStringList positional;
+    QStringList commandArguments; // for the commands that parse their own (replay, diff, export)
     QString savePath;
     int timeoutSec = 30;
     int connections = 1;
@@ -69,6 +71,7 @@ private:
     bool m_printing = false; // a server prints nothing before its "listening on" line
     bool m_finished = false;
     QTimer m_timeout;
+    std::unique_ptr<ReplayCommand> m_replay;
 };
 
 } // namespace finscope

@@ -24,6 +24,13 @@ public:
     const QList<Action> &actions() const { return m_actions; }
     void start();
 
+    // Paced: before each action the runner emits readyForAction() and waits for proceed(). Replay
+    // uses it to keep recorded gaps and to step; a plain run is not paced.
+    void setPaced(bool paced) { m_paced = paced; }
+    bool isPaced() const { return m_paced; }
+    bool isWaitingToProceed() const { return m_wait == Wait::Gate; }
+    void proceed();
+
     bool isRunning() const { return m_index >= 0 && !m_finished; }
     bool isFinished() const { return m_finished; }
     // False once an expectation failed; the remaining actions still run.
@@ -35,10 +42,11 @@ public:
 
 signals:
     void actionStarted(int index, const finscope::Action &action);
+    void readyForAction(int index, const finscope::Action &action);
     void finished(bool ok);
 
 private:
-    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder };
+    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder, Gate };
 
     void next();
     void run(const Action &action);
@@ -53,6 +61,8 @@ private:
     int m_index = -1;
     bool m_finished = false;
     bool m_stepping = false;
+    bool m_paced = false;
+    bool m_proceedGranted = false;
     Wait m_wait = Wait::None;
     qint64 m_chunksAtStart = 0;
     qint64 m_chunks = 0;
