@@ -1,7 +1,5 @@
 #include "sessioncomparison.h"
 
-#include "endpoint.h"
-
 #include <map>
 
 namespace finscope {
@@ -68,7 +66,8 @@ SessionComparison::SessionComparison(const Session &first,
 QList<SessionComparison::Summary> SessionComparison::summarize(const Session &session)
 {
     std::map<Key, Summary> ends;
-    std::map<Key, qint64> closedAt; // t_ns of the close or abort, once seen
+    std::map<Key, bool> closed;   // the close or abort was seen
+    std::map<Key, bool> lookedUp; // and the state event after it too
     const auto summary = [&](Side side, quint32 conn) -> Summary & {
         Summary &s = ends[{quint8(side), conn}];
         s.side = side;
@@ -79,12 +78,11 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
         if (rec.conn > 0)
             summary(rec.side, rec.conn);
     }
-    const qint64 atCloseNs = qint64(Endpoint::PollIntervalMs) * 1'000'000;
     for (const Event &e : session.events.events()) {
         if (e.conn == 0)
             continue; // the listener
         Summary &s = summary(e.side, e.conn);
-        const auto closed = closedAt.find({quint8(e.side), e.conn});
+        const Key key{quint8(e.side), e.conn};
         switch (e.kind) {
         case EventKind::Send:
             s.bytesSent += e.bytes;
@@ -109,13 +107,16 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
         case EventKind::Abort:
             s.teardown << kindName(e.kind);
             s.teardownKeys << s.teardown.last();
-            closedAt[{quint8(e.side), e.conn}] = e.tNs;
+            closed[key] = true;
             break;
         case EventKind::State:
             // After close only the kernel-table lookup the close itself made counts; the later
             // polls depend on how long the process lived on.
-            if (closed != closedAt.end() && e.tNs - closed->second >= atCloseNs)
-                break;
+            if (closed[key]) {
+                if (lookedUp[key])
+                    break;
+                lookedUp[key] = true;
+            }
             if (comparedState(e.state))
                 appendCollapsed(&s.states, stateName(e.state));
             break;

@@ -12,8 +12,8 @@
 //    closed first. ESTABLISHED is skipped (a socket accepted after the client already half-closed
 //    never shows it), FIN_WAIT1, FIN_WAIT2, LAST_ACK, CLOSING, SYN_* last until the peer's kernel
 //    answers, and CLOSE repeats what the rst/close events already say;
-//  - after close only the state looked up at the moment of the close counts: later kernel-table
-//    polls depend on how long the process lived on;
+//  - after close only the state the close itself looked up in the kernel's table counts (the first
+//    state event after the close or abort): later polls depend on how long the process lived on;
 //  - repeats are collapsed.
 // A reset's errno (ECONNRESET, or EPIPE when it came in CLOSE_WAIT) is shown but not compared: it
 // depends on when the reset arrived, not on whether it did.
