@@ -7,7 +7,7 @@
 #include <QCoreApplication>
 #include <QHostAddress>
 
-#include <cstdio>
+#include <unistd.h>
 
 namespace finscope {
 
@@ -101,6 +101,9 @@ std::optional<ReplayOptions> ReplayOptions::parse(const QStringList &args, QStri
         return std::nullopt;
     }
     options.file = positional.first();
+    // A target only makes sense for a client talking to a live server.
+    if (options.target && options.mode == Replayer::Mode::Auto)
+        options.mode = Replayer::Mode::Client;
     if (options.target && options.mode != Replayer::Mode::Client) {
         *error = QStringLiteral("--target is for --side client");
         return std::nullopt;
@@ -157,7 +160,8 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
     connect(m_replayer.get(), &Replayer::finished, this, &ReplayCommand::handleFinished);
     if (options.step) {
         connect(m_replayer.get(), &Replayer::actionPending, this, &ReplayCommand::handlePending);
-        if (m_stdin.open(stdin, QIODevice::ReadOnly)) {
+        // Unbuffered: one Enter is one step, not a buffer-full of them at once.
+        if (m_stdin.open(STDIN_FILENO, QIODevice::ReadOnly | QIODevice::Unbuffered)) {
             m_stdinNotifier = new QSocketNotifier(m_stdin.handle(), QSocketNotifier::Read, this);
             connect(
                 m_stdinNotifier, &QSocketNotifier::activated, this, &ReplayCommand::handleStdin);

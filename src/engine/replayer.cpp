@@ -254,7 +254,7 @@ void Replayer::handleReady(Plan *plan, int index)
         releaseSteps();
         return;
     }
-    if (index == 0) {
+    if (index == 0 || !plan->started.isValid()) {
         plan->started.start();
         release(plan);
         return;
@@ -284,13 +284,15 @@ void Replayer::next()
 
 void Replayer::stopStepping()
 {
+    if (!m_stepping)
+        return;
+    // The recorded gaps no longer line up with anything once a person has paused the replay.
     m_stepping = false;
+    m_speed = 0;
     for (const auto *plans : {&m_clientPlans, &m_serverPlans}) {
         for (const auto &plan : *plans) {
-            if (plan->runner && plan->runner->isWaitingToProceed()) {
-                plan->started.start();
+            if (plan->runner && plan->runner->isWaitingToProceed())
                 release(plan.get());
-            }
         }
     }
 }
@@ -299,24 +301,32 @@ void Replayer::stopStepping()
 // m_nextGlobal runs once its end is ready for it and next() was called for it.
 void Replayer::releaseSteps()
 {
-    if (!m_stepping)
-        return;
-    for (const auto *plans : {&m_clientPlans, &m_serverPlans}) {
-        for (const auto &plan : *plans) {
-            if (!plan->runner || !plan->runner->isWaitingToProceed())
-                continue;
-            const int index = plan->runner->currentIndex() + 1;
-            if (index >= plan->globalIndex.size() || plan->globalIndex.at(index) != m_nextGlobal)
-                continue;
-            if (m_stepCredits == 0) {
-                emit actionPending(plan->side, plan->conn, plan->actions.at(index).toString());
-                return;
+    while (m_stepping) {
+        Plan *ready = nullptr;
+        int index = -1;
+        for (const auto *plans : {&m_clientPlans, &m_serverPlans}) {
+            for (const auto &plan : *plans) {
+                if (!plan->runner || !plan->runner->isWaitingToProceed())
+                    continue;
+                const int i = plan->runner->currentIndex() + 1;
+                if (i < plan->globalIndex.size() && plan->globalIndex.at(i) == m_nextGlobal) {
+                    ready = plan.get();
+                    index = i;
+                }
             }
-            --m_stepCredits;
-            ++m_nextGlobal;
-            release(plan.get());
+        }
+        if (!ready)
+            return; // its end is still busy with the action before, or not connected yet
+        if (m_stepCredits == 0) {
+            if (m_announced != m_nextGlobal) {
+                m_announced = m_nextGlobal;
+                emit actionPending(ready->side, ready->conn, ready->actions.at(index).toString());
+            }
             return;
         }
+        --m_stepCredits;
+        ++m_nextGlobal;
+        release(ready);
     }
 }
 

@@ -65,7 +65,7 @@ public:
     void start();
     // Stepping: lets the next action in recorded order run.
     void next();
-    // Runs the remaining actions without waiting for next() (stdin closed).
+    // Runs the remaining actions without waiting for next() or for recorded gaps (stdin closed).
     void stopStepping();
 
     bool isFinished() const { return m_finished; }
@@ -121,6 +121,7 @@ private:
     bool m_stepping = false;
     int m_stepCredits = 0;
     int m_nextGlobal = 0; // stepping: the recorded action that runs next
+    int m_announced = -1; // stepping: the last action actionPending() was emitted for
     bool m_prepared = false;
     bool m_started = false;
     bool m_finished = false;
