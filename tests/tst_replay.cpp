@@ -161,6 +161,7 @@ private slots:
     void steppingRunsOneActionPerNext();
     void targetIsKnownBeforeConnecting();
     void replayAgainstPythonPeer();
+    void replayServerSideForLiveClient();
     void replayAgainstClosedPortExits3();
     void replayStepsOnEnter();
     void diffOfSessions();
@@ -354,6 +355,54 @@ void TestReplay::replayAgainstPythonPeer()
     r = runCli({"diff", recorded, replayed});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains(QLatin1StringView("rst (ECONNRESET)")), qPrintable(r.out));
+}
+
+void TestReplay::replayServerSideForLiveClient()
+{
+    // Record a server session with a finscope-cli client as the live peer.
+    QProcess server;
+    const QString recorded = m_dir.filePath(QStringLiteral("server-rec.json"));
+    server.start(QStringLiteral(FINSCOPE_CLI),
+                 {"server",
+                  "0",
+                  "read-until-eof",
+                  "send Message received.\\n",
+                  "shutdown wr",
+                  "close",
+                  "--save",
+                  recorded});
+    quint16 port = firstLinePort(&server, "listening on");
+    QVERIFY(port != 0);
+    const QStringList client{"send Hello, server", "shutdown wr", "read-until-eof", "close"};
+    Result r = runCli(QStringList{"client", QStringLiteral("127.0.0.1:%1").arg(port)} + client);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+
+    // The replay is the server (the only side recorded), listening where it says before anyone
+    // connects; a live client gets the same answer.
+    QProcess replay;
+    replay.start(QStringLiteral(FINSCOPE_CLI), {"replay", recorded, "--listen", "127.0.0.1:0"});
+    port = firstLinePort(&replay, "replaying server 1, listening on 127.0.0.1:");
+    QVERIFY(port != 0);
+    r = runCli(QStringList{"client", QStringLiteral("127.0.0.1:%1").arg(port)} + client);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QLatin1StringView("Message received.")));
+    QVERIFY(replay.waitForFinished(10000));
+    const QString out = QString::fromUtf8(replay.readAllStandardOutput());
+    QVERIFY2(replay.exitCode() == 0, qPrintable(out));
+    QVERIFY2(out.endsWith(QLatin1StringView("equivalent to the recording\n")), qPrintable(out));
+
+    // A client that resets instead of reading the answer makes the server's replay differ.
+    QProcess again;
+    again.start(QStringLiteral(FINSCOPE_CLI), {"replay", recorded});
+    port = firstLinePort(&again, "replaying server 1, listening on 127.0.0.1:");
+    QVERIFY(port != 0);
+    r = runCli({"client", QStringLiteral("127.0.0.1:%1").arg(port), "send Hello, server", "abort"});
+    QVERIFY(again.waitForFinished(10000));
+    const QString diff = QString::fromUtf8(again.readAllStandardOutput());
+    QVERIFY2(again.exitCode() == 1, qPrintable(diff));
+    QVERIFY2(diff.contains(QLatin1StringView("server 1: recording saw eof")), qPrintable(diff));
 }
 
 void TestReplay::replayAgainstClosedPortExits3()
