@@ -31,7 +31,8 @@ std::optional<std::pair<QString, quint16>> splitHostPort(const QString &text)
 
 Replayer::Replayer(const Session &recording, QObject *parent)
     : QObject(parent)
-    , m_recording(recording)
+    , m_recordedEnds(recording.endpoints)
+    , m_recordedActions(recording.actions)
 {
     connect(&m_workbench, &Workbench::serverConnectionAdded, this, &Replayer::handleAccepted);
 }
@@ -107,15 +108,15 @@ bool Replayer::buildPlans(QString *error)
         if (conn > 0 && !ends.contains(std::make_pair(side, conn)))
             ends.append({side, conn});
     };
-    for (const EndpointRecord &rec : m_recording.endpoints)
+    for (const EndpointRecord &rec : m_recordedEnds)
         addEnd(rec.side, rec.conn);
-    for (const RecordedAction &a : m_recording.actions)
+    for (const RecordedAction &a : m_recordedActions)
         addEnd(a.side, a.conn);
     std::sort(ends.begin(), ends.end());
 
     bool hasClient = false;
     bool hasServer = false;
-    for (const RecordedAction &a : m_recording.actions)
+    for (const RecordedAction &a : m_recordedActions)
         (a.side == Side::Client ? hasClient : hasServer) = true;
     if (m_mode == Mode::Auto) {
         if (!hasClient && !hasServer) {
@@ -151,8 +152,8 @@ bool Replayer::buildPlans(QString *error)
     }
 
     int global = 0;
-    for (qsizetype i = 0; i < m_recording.actions.size(); ++i) {
-        const RecordedAction &a = m_recording.actions.at(i);
+    for (qsizetype i = 0; i < m_recordedActions.size(); ++i) {
+        const RecordedAction &a = m_recordedActions.at(i);
         auto &plans = a.side == Side::Client ? m_clientPlans : m_serverPlans;
         const auto it = std::find_if(
             plans.begin(), plans.end(), [&](const auto &p) { return p->conn == a.conn; });
@@ -178,7 +179,7 @@ bool Replayer::buildPlans(QString *error)
         if (m_mode == Mode::Both)
             continue; // the fresh port, once listening
         std::optional<std::pair<QString, quint16>> where;
-        for (const EndpointRecord &rec : m_recording.endpoints) {
+        for (const EndpointRecord &rec : m_recordedEnds) {
             if (rec.side == Side::Client && rec.conn == plan->conn)
                 where = splitHostPort(rec.target).has_value() ? splitHostPort(rec.target)
                                                               : splitHostPort(rec.peerAddress);

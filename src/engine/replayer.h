@@ -112,7 +112,9 @@ private:
     void checkFinished();
     void fail(const QString &reason);
 
-    Session m_recording;
+    // Only what replay needs: a recording's events can run to millions.
+    QList<EndpointRecord> m_recordedEnds;
+    QList<RecordedAction> m_recordedActions;
     Mode m_mode = Mode::Auto;
     std::optional<std::pair<QString, quint16>> m_target;
     QHostAddress m_listenAddress = QHostAddress(QHostAddress::LocalHost);
