@@ -1,59 +1,19 @@
 #include "clicommand.h"
 
 #include "actionrunner.h"
+#include "diffcommand.h"
 #include "endpoint.h"
 #include "eventformat.h"
+#include "exportcommand.h"
+#include "hostport.h"
+#include "replaycommand.h"
 #include "scenariocommand.h"
+#include "sessiontextexport.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
 
 namespace finscope {
-
-namespace {
-
-struct HostPort
-{
-    QString host;
-    quint16 port = 0;
-};
-
-// "host:port", "[v6]:port", or for a server just "port".
-std::optional<HostPort> parseHostPort(const QString &text, bool hostOptional, QString *error)
-{
-    HostPort out;
-    QString portText = text;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(QLatin1StringView("]:"));
-        if (close < 0) {
-            *error = QStringLiteral("'%1': expected [ADDRESS]:PORT").arg(text);
-            return std::nullopt;
-        }
-        out.host = text.mid(1, close - 1);
-        portText = text.mid(close + 2);
-    } else if (const qsizetype colon = text.lastIndexOf(u':'); colon >= 0) {
-        out.host = text.left(colon);
-        portText = text.mid(colon + 1);
-    } else if (!hostOptional) {
-        *error = QStringLiteral("'%1': expected HOST:PORT").arg(text);
-        return std::nullopt;
-    }
-    bool ok = false;
-    const uint port = portText.toUInt(&ok);
-    if (!ok || port > 65535 || (!hostOptional && port == 0)) {
-        *error = QStringLiteral("'%1': bad port '%2' (expected %3 to 65535)")
-                     .arg(text, portText, hostOptional ? QStringLiteral("0") : QStringLiteral("1"));
-        return std::nullopt;
-    }
-    if (!hostOptional && out.host.isEmpty()) {
-        *error = QStringLiteral("'%1': the host is missing").arg(text);
-        return std::nullopt;
-    }
-    out.port = quint16(port);
-    return out;
-}
-
-} // namespace
 
 CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
     : QObject(parent)
@@ -79,6 +39,12 @@ QString CliCommand::usage()
         "  finscope-cli scenario list\n"
         "  finscope-cli scenario run ID [--save FILE] [--timeout SEC] [--quiet]\n"
         "  finscope-cli show FILE\n"
+        "  finscope-cli replay FILE [--side both|client|server] [--target HOST:PORT]\n"
+        "                      [--listen [ADDR:]PORT] [--speed X|max] [--step] [--save OUT]\n"
+        "                      [--timeout SEC]\n"
+        "  finscope-cli diff A.json B.json\n"
+        "  finscope-cli export FILE --to text|python OUT [--side client|server]  (OUT - is "
+        "stdout)\n"
         "\n"
         "Each ACTION is one argument: 'send TEXT' (escapes \\n \\r \\t \\\\ \\xNN), 'send-hex "
         "HEX',\n"
@@ -89,8 +55,11 @@ QString CliCommand::usage()
         "--timeout bounds the whole run (default 30 s). --quiet prints no event lines.\n"
         "A scenario runs both ends in this process on loopback and checks its facts; its own\n"
         "bound applies unless --timeout is given.\n"
-        "Exit codes: 0 ok, 1 an expectation or a scenario's fact failed or the timeout hit,\n"
-        "2 usage, 3 an unreadable or invalid file, or a network failure.\n");
+        "replay keeps the recorded gaps between actions (--speed 2 halves them, max drops them)\n"
+        "and compares what happens now with the recording; diff compares two sessions.\n"
+        "Exit codes: 0 ok, 1 an expectation or a scenario's fact failed, the timeout hit, or a\n"
+        "replay or diff found a difference, 2 usage, 3 an unreadable or invalid file, or a\n"
+        "network failure.\n");
 }
 
 std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QString *error)
@@ -105,6 +74,9 @@ std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QS
                                       QStringLiteral("server"),
                                       QStringLiteral("scenario"),
                                       QStringLiteral("show"),
+                                      QStringLiteral("replay"),
+                                      QStringLiteral("diff"),
+                                      QStringLiteral("export"),
                                       QStringLiteral("help")};
     if (options.command == QLatin1StringView("--help")
         || options.command == QLatin1StringView("-h"))
@@ -112,6 +84,24 @@ std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QS
     if (!commands.contains(options.command)) {
         *error = QStringLiteral("unknown command '%1'").arg(options.command);
         return std::nullopt;
+    }
+    // These parse their own arguments; checked here so a usage error is one before anything runs.
+    if (options.command == QLatin1StringView("replay")
+        || options.command == QLatin1StringView("diff")
+        || options.command == QLatin1StringView("export")) {
+        options.commandArguments = args.mid(1);
+        if (options.commandArguments.contains(QStringLiteral("--help"))) {
+            options.command = QStringLiteral("help");
+            return options;
+        }
+        const bool ok = options.command == QLatin1StringView("replay")
+                            ? ReplayOptions::parse(options.commandArguments, error).has_value()
+                        : options.command == QLatin1StringView("diff")
+                            ? DiffCommand::checkArguments(options.commandArguments, error)
+                            : ExportOptions::parse(options.commandArguments, error).has_value();
+        if (!ok)
+            return std::nullopt;
+        return options;
     }
     bool optionsEnded = false;
     for (qsizetype i = 1; i < args.size(); ++i) {
@@ -211,6 +201,22 @@ std::optional<int> CliCommand::start(const CliOptions &options)
                                                       : std::nullopt,
                                  options.quiet);
     }
+    if (options.command == QLatin1StringView("diff"))
+        return DiffCommand::run(options.commandArguments, m_out, m_err);
+    if (options.command == QLatin1StringView("export")) {
+        QString error;
+        const auto exportOptions = ExportOptions::parse(options.commandArguments, &error);
+        return exportOptions ? ExportCommand::run(*exportOptions, m_out, m_err) : ExitUsage;
+    }
+    if (options.command == QLatin1StringView("replay")) {
+        QString error;
+        const auto replayOptions = ReplayOptions::parse(options.commandArguments, &error);
+        if (!replayOptions)
+            return ExitUsage;
+        m_replay = std::make_unique<ReplayCommand>(m_out, m_err);
+        connect(m_replay.get(), &ReplayCommand::done, this, &CliCommand::done);
+        return m_replay->start(*replayOptions);
+    }
     QString error;
     const auto actions = Action::parseList(options.positional.mid(1), &error);
     if (!actions) {
@@ -225,7 +231,7 @@ std::optional<int> CliCommand::start(const CliOptions &options)
 std::optional<int> CliCommand::startClient()
 {
     QString error;
-    const auto target = parseHostPort(m_options.positional.first(), false, &error);
+    const auto target = HostPort::parse(m_options.positional.first(), false, &error);
     if (!target) {
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
@@ -244,7 +250,7 @@ std::optional<int> CliCommand::startClient()
 std::optional<int> CliCommand::startServer()
 {
     QString error;
-    const auto where = parseHostPort(m_options.positional.first(), true, &error);
+    const auto where = HostPort::parse(m_options.positional.first(), true, &error);
     if (!where) {
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
@@ -363,26 +369,7 @@ int CliCommand::show()
         printError(error);
         return ExitInvalid;
     }
-    m_out << "session recorded by " << session->tool << " at "
-          << session->wallClockStart.toString(Qt::ISODateWithMs) << "\n";
-    for (const EndpointRecord &rec : session->endpoints) {
-        m_out << "  " << sideName(rec.side) << " " << rec.conn << "  local " << rec.localAddress
-              << "  peer " << rec.peerAddress << "  target " << rec.target << "\n";
-    }
-    m_out << session->actions.size() << " actions, " << session->events.size() << " events";
-    if (session->events.payloadCut())
-        m_out << " (payload kept only up to " << session->events.payloadCap() << " bytes)";
-    m_out << "\n";
-    // Actions and events interleaved in time order, as they happened.
-    const auto &events = session->events.events();
-    qsizetype a = 0;
-    for (const Event &event : events) {
-        for (; a < session->actions.size() && session->actions.at(a).tNs <= event.tNs; ++a)
-            m_out << formatAction(session->actions.at(a)) << "\n";
-        m_out << formatEvent(event, session->events) << "\n";
-    }
-    for (; a < session->actions.size(); ++a)
-        m_out << formatAction(session->actions.at(a)) << "\n";
+    m_out << SessionTextExport::text(*session);
     m_out.flush();
     return ExitOk;
 }

@@ -18,13 +18,15 @@ namespace finscope {
 
 class ActionRunner;
 class ScenarioCommand;
+class ReplayCommand;
 
 enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInvalid = 3 };
 
 struct CliOptions
 {
-    QString command; // client, server, scenario, show
+    QString command; // client, server, scenario, show, replay, diff, export
     QStringList positional;
+    QStringList commandArguments; // for the commands that parse their own (replay, diff, export)
     QString savePath;
     int timeoutSec = 30;
     bool timeoutGiven = false; // a scenario has its own bound unless --timeout is given
@@ -72,6 +74,7 @@ private:
     bool m_finished = false;
     QTimer m_timeout;
     ScenarioCommand *m_scenario = nullptr;
+    std::unique_ptr<ReplayCommand> m_replay;
 };
 
 } // namespace finscope

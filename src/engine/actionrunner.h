@@ -30,6 +30,12 @@ public:
     // side's actions one step at a time; all are released unless this is called.
     void setReleased(int count);
     int released() const { return m_released; }
+    // Paced: before each action the runner emits readyForAction() and waits for proceed(). Replay
+    // uses it to keep recorded gaps and to step; a plain run is not paced.
+    void setPaced(bool paced) { m_paced = paced; }
+    bool isPaced() const { return m_paced; }
+    bool isWaitingToProceed() const { return m_wait == Wait::Gate; }
+    void proceed();
 
     bool isRunning() const { return m_index >= 0 && !m_finished; }
     bool isFinished() const { return m_finished; }
@@ -44,10 +50,11 @@ signals:
     void actionStarted(int index, const finscope::Action &action);
     // The action is complete: what it waited for happened (a send taken by the kernel, an EOF...).
     void actionFinished(int index);
+    void readyForAction(int index, const finscope::Action &action);
     void finished(bool ok);
 
 private:
-    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder };
+    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder, Gate };
 
     void next();
     void run(const Action &action);
@@ -65,6 +72,8 @@ private:
     bool m_started = false;
     bool m_finished = false;
     bool m_stepping = false;
+    bool m_paced = false;
+    bool m_proceedGranted = false;
     Wait m_wait = Wait::None;
     qint64 m_chunksAtStart = 0;
     qint64 m_chunks = 0;

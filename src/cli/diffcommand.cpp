@@ -1,0 +1,59 @@
+#include "diffcommand.h"
+
+#include "clicommand.h"
+#include "session.h"
+#include "sessioncomparison.h"
+
+#include <QFileInfo>
+
+namespace finscope {
+
+bool DiffCommand::checkArguments(const QStringList &args, QString *error)
+{
+    for (const QString &arg : args) {
+        if (arg.startsWith(QLatin1StringView("--"))) {
+            *error = QStringLiteral("unknown option '%1'").arg(arg);
+            return false;
+        }
+    }
+    if (args.size() != 2) {
+        *error = QStringLiteral("diff needs two session files");
+        return false;
+    }
+    return true;
+}
+
+int DiffCommand::run(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QList<Session> sessions;
+    for (const QString &path : args) {
+        QString error;
+        auto session = Session::load(path, &error);
+        if (!session) {
+            err << "finscope-cli: " << error << Qt::endl;
+            return ExitInvalid;
+        }
+        sessions.append(std::move(*session));
+    }
+    // Short names read better in the differences; the full paths only when those are ambiguous.
+    QString first = QFileInfo(args.at(0)).fileName();
+    QString second = QFileInfo(args.at(1)).fileName();
+    if (first == second) {
+        first = args.at(0);
+        second = args.at(1);
+    }
+    const SessionComparison comparison(sessions.at(0),
+                                       sessions.at(1),
+                                       QStringLiteral("'%1'").arg(first),
+                                       QStringLiteral("'%1'").arg(second));
+    if (comparison.equivalent()) {
+        out << "equivalent: the same teardown, TCP states and byte counts on every connection "
+               "end"
+            << Qt::endl;
+        return ExitOk;
+    }
+    out << comparison.report() << Qt::endl;
+    return ExitFailed;
+}
+
+} // namespace finscope

@@ -1,0 +1,286 @@
+#include "replaycommand.h"
+
+#include "clicommand.h"
+#include "eventformat.h"
+#include "sessioncomparison.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+
+#include <unistd.h>
+
+namespace finscope {
+
+std::optional<ReplayOptions> ReplayOptions::parse(const QStringList &args, QString *error)
+{
+    ReplayOptions options;
+    QStringList positional;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        QString arg = args.at(i);
+        if (!arg.startsWith(QLatin1StringView("--"))) {
+            positional.append(arg);
+            continue;
+        }
+        QString value;
+        bool hasValue = false;
+        if (const qsizetype eq = arg.indexOf(u'='); eq > 0) {
+            value = arg.mid(eq + 1);
+            arg = arg.left(eq);
+            hasValue = true;
+        }
+        const auto takeValue = [&]() -> bool {
+            if (hasValue)
+                return true;
+            if (i + 1 >= args.size()) {
+                *error = QStringLiteral("%1 needs a value").arg(arg);
+                return false;
+            }
+            value = args.at(++i);
+            return true;
+        };
+        if (arg == QLatin1StringView("--step")) {
+            options.step = true;
+            continue;
+        }
+        if (!takeValue())
+            return std::nullopt;
+        if (arg == QLatin1StringView("--side")) {
+            if (value == QLatin1StringView("both"))
+                options.mode = Replayer::Mode::Both;
+            else if (value == QLatin1StringView("client"))
+                options.mode = Replayer::Mode::Client;
+            else if (value == QLatin1StringView("server"))
+                options.mode = Replayer::Mode::Server;
+            else {
+                *error = QStringLiteral("--side: expected both, client or server, got '%1'")
+                             .arg(value);
+                return std::nullopt;
+            }
+        } else if (arg == QLatin1StringView("--target")) {
+            options.target = HostPort::parse(value, false, error);
+            if (!options.target)
+                return std::nullopt;
+        } else if (arg == QLatin1StringView("--listen")) {
+            options.listen = HostPort::parse(value, true, error);
+            if (!options.listen)
+                return std::nullopt;
+            if (!options.listen->host.isEmpty() && QHostAddress(options.listen->host).isNull()) {
+                *error = QStringLiteral("--listen: '%1' is not an IP address to listen on")
+                             .arg(options.listen->host);
+                return std::nullopt;
+            }
+        } else if (arg == QLatin1StringView("--speed")) {
+            bool ok = false;
+            const double speed = value == QLatin1StringView("max") ? 0 : value.toDouble(&ok);
+            if (value != QLatin1StringView("max") && (!ok || speed < 0 || speed > 1e6)) {
+                *error = QStringLiteral("--speed: expected a factor such as 2 or 0.5, or 0 or "
+                                        "max for no waiting, got '%1'")
+                             .arg(value);
+                return std::nullopt;
+            }
+            options.speed = speed;
+        } else if (arg == QLatin1StringView("--save")) {
+            options.savePath = value;
+        } else if (arg == QLatin1StringView("--timeout")) {
+            bool ok = false;
+            options.timeoutSec = value.toInt(&ok);
+            if (!ok || options.timeoutSec < 1 || options.timeoutSec > 24 * 3600) {
+                *error = QStringLiteral("--timeout: expected a whole number from 1 to 86400, "
+                                        "got '%1'")
+                             .arg(value);
+                return std::nullopt;
+            }
+        } else {
+            *error = QStringLiteral("unknown option '%1'").arg(arg);
+            return std::nullopt;
+        }
+    }
+    if (positional.size() != 1) {
+        *error = positional.isEmpty() ? QStringLiteral("replay needs a FILE")
+                                      : QStringLiteral("replay takes one FILE");
+        return std::nullopt;
+    }
+    options.file = positional.first();
+    // A target only makes sense for a client talking to a live server.
+    if (options.target && options.mode == Replayer::Mode::Auto)
+        options.mode = Replayer::Mode::Client;
+    if (options.target && options.mode != Replayer::Mode::Client) {
+        *error = QStringLiteral("--target is for --side client");
+        return std::nullopt;
+    }
+    if (options.listen && options.mode == Replayer::Mode::Client) {
+        *error = QStringLiteral("--listen is for --side server or both");
+        return std::nullopt;
+    }
+    return options;
+}
+
+ReplayCommand::ReplayCommand(QTextStream &out, QTextStream &err, QObject *parent)
+    : QObject(parent)
+    , m_out(out)
+    , m_err(err)
+{
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, &ReplayCommand::handleTimeout);
+}
+
+ReplayCommand::~ReplayCommand() = default;
+
+std::optional<int> ReplayCommand::start(const ReplayOptions &options)
+{
+    m_options = options;
+    QString error;
+    m_recording = Session::load(options.file, &error);
+    if (!m_recording) {
+        printError(error);
+        return ExitInvalid;
+    }
+    m_replayer = std::make_unique<Replayer>(*m_recording);
+    m_replayer->workbench()->recorder()->setTool(
+        QStringLiteral("finscope-cli %1 replay").arg(QCoreApplication::applicationVersion()));
+    m_replayer->setMode(options.mode);
+    m_replayer->setSpeed(options.speed);
+    m_replayer->setStepping(options.step);
+    if (options.target)
+        m_replayer->setTarget(options.target->host, options.target->port);
+    if (options.listen) {
+        const QString host
+            = options.listen->host.isEmpty() ? QStringLiteral("127.0.0.1") : options.listen->host;
+        m_replayer->setListenAddress(QHostAddress(host), options.listen->port);
+    }
+    if (!m_replayer->prepare(&error)) {
+        printError(QStringLiteral("cannot replay '%1': %2").arg(options.file, error));
+        return ExitInvalid;
+    }
+    printTarget();
+    connect(m_replayer->workbench()->recorder(),
+            &Recorder::eventAdded,
+            this,
+            &ReplayCommand::printEvent);
+    connect(m_replayer.get(), &Replayer::finished, this, &ReplayCommand::handleFinished);
+    if (options.step) {
+        connect(m_replayer.get(), &Replayer::actionPending, this, &ReplayCommand::handlePending);
+        // Unbuffered: one Enter is one step, not a buffer-full of them at once.
+        if (m_stdin.open(STDIN_FILENO, QIODevice::ReadOnly | QIODevice::Unbuffered)) {
+            m_stdinNotifier = new QSocketNotifier(m_stdin.handle(), QSocketNotifier::Read, this);
+            connect(
+                m_stdinNotifier, &QSocketNotifier::activated, this, &ReplayCommand::handleStdin);
+        }
+    }
+    m_timeout.start(options.timeoutSec * 1000);
+    m_replayer->start();
+    return std::nullopt;
+}
+
+// Said before anything connects, so a person knows which peer the replay is about to talk to.
+void ReplayCommand::printTarget()
+{
+    QStringList clients;
+    QStringList servers;
+    for (const auto &[side, conn] : m_replayer->replayedEnds())
+        (side == Side::Client ? clients : servers)
+            << QStringLiteral("%1 %2").arg(sideName(side)).arg(conn);
+    switch (m_replayer->mode()) {
+    case Replayer::Mode::Client:
+        for (qsizetype i = 0; i < clients.size(); ++i)
+            m_out << "replaying " << clients.at(i) << " against "
+                  << m_replayer->target(quint32(i + 1)) << Qt::endl;
+        break;
+    case Replayer::Mode::Server:
+        m_out << "replaying " << servers.join(QStringLiteral(", ")) << ", listening on "
+              << m_replayer->listenAddress() << Qt::endl;
+        break;
+    default:
+        m_out << "replaying " << (clients + servers).join(QStringLiteral(", "))
+              << " in this process on " << m_replayer->listenAddress() << Qt::endl;
+        break;
+    }
+}
+
+void ReplayCommand::printEvent(qsizetype index)
+{
+    const EventStore &store = m_replayer->session().events;
+    m_out << formatEvent(store.at(index), store) << Qt::endl;
+}
+
+void ReplayCommand::handlePending(Side side, quint32 conn, const QString &action)
+{
+    m_out << "next: " << sideName(side) << " " << conn << " " << action << "  (Enter runs it)"
+          << Qt::endl;
+}
+
+void ReplayCommand::handleStdin()
+{
+    const QByteArray line = m_stdin.readLine();
+    if (line.isEmpty() && m_stdin.atEnd()) {
+        // No one is left to press Enter: run the rest without stopping.
+        delete m_stdinNotifier;
+        m_replayer->stopStepping();
+        return;
+    }
+    m_replayer->next();
+}
+
+void ReplayCommand::handleFinished(bool ok)
+{
+    if (!ok) {
+        printError(m_replayer->errorString());
+        finish(ExitInvalid);
+        return;
+    }
+    for (const QString &failure : m_replayer->failures())
+        printError(QStringLiteral("expectation failed: %1").arg(failure));
+    finish(m_replayer->failures().isEmpty() ? ExitOk : ExitFailed);
+}
+
+void ReplayCommand::handleTimeout()
+{
+    const QString what = m_replayer->waitingFor();
+    printError(QStringLiteral("timed out after %1 s%2")
+                   .arg(m_options.timeoutSec)
+                   .arg(what.isEmpty() ? QString() : QStringLiteral(" waiting for ") + what));
+    m_replayer->closeAll();
+    finish(ExitFailed);
+}
+
+void ReplayCommand::finish(int exitCode)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_timeout.stop();
+    delete m_stdinNotifier;
+    if (!m_options.savePath.isEmpty()) {
+        QString error;
+        if (!m_replayer->session().save(m_options.savePath, &error)) {
+            printError(error);
+            if (exitCode == ExitOk)
+                exitCode = ExitInvalid;
+        }
+    }
+    if (exitCode != ExitInvalid) {
+        const SessionComparison comparison(*m_recording,
+                                           m_replayer->session(),
+                                           QStringLiteral("recording"),
+                                           QStringLiteral("replay"),
+                                           m_replayer->replayedSide());
+        if (comparison.equivalent()) {
+            m_out << comparison.report() << Qt::endl;
+        } else {
+            m_out << "differs from the recording:" << Qt::endl;
+            for (const SessionComparison::Difference &d : comparison.differences())
+                m_out << "  " << d.text << Qt::endl;
+            exitCode = ExitFailed;
+        }
+    }
+    m_out.flush();
+    m_err.flush();
+    emit done(exitCode);
+}
+
+void ReplayCommand::printError(const QString &sentence)
+{
+    m_err << "finscope-cli: " << sentence << Qt::endl;
+}
+
+} // namespace finscope

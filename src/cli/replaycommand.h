@@ -1,0 +1,70 @@
+#pragma once
+
+// finscope-cli replay FILE: re-runs a recorded session on live sockets (Replayer), prints where it
+// goes and every event as it happens, then how the replay compares with the recording.
+
+#include "hostport.h"
+#include "replayer.h"
+
+#include <QFile>
+#include <QObject>
+#include <QPointer>
+#include <QSocketNotifier>
+#include <QStringList>
+#include <QTextStream>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+namespace finscope {
+
+struct ReplayOptions
+{
+    QString file;
+    Replayer::Mode mode = Replayer::Mode::Auto;
+    std::optional<HostPort> target;
+    std::optional<HostPort> listen;
+    double speed = 1.0; // 0: no waiting between actions
+    bool step = false;
+    QString savePath;
+    int timeoutSec = 30;
+
+    static std::optional<ReplayOptions> parse(const QStringList &args, QString *error);
+};
+
+class ReplayCommand : public QObject
+{
+    Q_OBJECT
+public:
+    ReplayCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
+    ~ReplayCommand() override;
+
+    // Returns an exit code at once when the replay cannot start; otherwise done() follows.
+    std::optional<int> start(const ReplayOptions &options);
+
+signals:
+    void done(int exitCode);
+
+private:
+    void printTarget();
+    void printEvent(qsizetype index);
+    void handlePending(Side side, quint32 conn, const QString &action);
+    void handleStdin();
+    void handleFinished(bool ok);
+    void handleTimeout();
+    void finish(int exitCode);
+    void printError(const QString &sentence);
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    ReplayOptions m_options;
+    std::optional<Session> m_recording;
+    std::unique_ptr<Replayer> m_replayer;
+    QTimer m_timeout;
+    QFile m_stdin;
+    QPointer<QSocketNotifier> m_stdinNotifier;
+    bool m_finished = false;
+};
+
+} // namespace finscope

@@ -1,0 +1,228 @@
+// SessionComparison on hand-built sessions: what counts as the same teardown and what does not.
+
+#include "sessioncomparison.h"
+
+#include <QTest>
+
+#include <cerrno>
+#include <functional>
+
+using namespace finscope;
+
+namespace {
+
+constexpr qint64 Ms = 1'000'000;
+
+// Builds one session's events in time order.
+class Builder
+{
+public:
+    Builder &add(Side side, EventKind kind, qint64 tMs, std::function<void(Event &)> fill = {})
+    {
+        Event e;
+        e.side = side;
+        e.conn = 1;
+        e.kind = kind;
+        e.tNs = tMs * Ms;
+        if (fill)
+            fill(e);
+        if ((kind == EventKind::Send || kind == EventKind::Recv) && e.bytes > 0) {
+            Direction d = kind == EventKind::Send ? Direction::Sent : Direction::Received;
+            const PayloadStream *s = m_session.events.payloadStream(side, 1, d);
+            e.offset = s ? s->total : 0;
+            m_session.events.append(e, QByteArray(qsizetype(e.bytes), 'x'));
+        } else {
+            m_session.events.append(e);
+        }
+        return *this;
+    }
+    Builder &bytes(Side side, EventKind kind, qint64 tMs, qint64 n)
+    {
+        return add(side, kind, tMs, [n](Event &e) { e.bytes = n; });
+    }
+    Builder &state(Side side, TcpState state, qint64 tMs)
+    {
+        return add(side, EventKind::State, tMs, [state](Event &e) { e.state = state; });
+    }
+    Builder &shutdownWr(Side side, qint64 tMs)
+    {
+        return add(side, EventKind::Shutdown, tMs, [](Event &e) { e.how = ShutdownHow::Write; });
+    }
+    Builder &rst(Side side, qint64 tMs, int err)
+    {
+        return add(side, EventKind::Rst, tMs, [err](Event &e) { e.err = err; });
+    }
+    Session session() const { return m_session; }
+
+private:
+    Session m_session;
+};
+
+// The README half-close seen from both ends. Variations change one thing at a time.
+struct HalfClose
+{
+    qint64 requestChunks = 1;    // the 13-byte request arrives in this many recv calls
+    bool finWait1Sampled = true; // the client's FIN_WAIT1 was caught by a sample
+    bool serverReplies = true;
+    bool clientSeesReset = false; // the server aborts instead of shutting down
+    int resetErrno = ECONNRESET;
+    bool serverCloseWait = true;
+    bool timeWaitAtClose = true; // the close's own kernel-table lookup found TIME_WAIT
+    bool withServer = true;
+};
+
+Session halfClose(const HalfClose &v)
+{
+    const Side c = Side::Client;
+    const Side s = Side::Server;
+    Builder b;
+    b.add(c, EventKind::Connect, 0).state(c, TcpState::Established, 0);
+    if (v.withServer)
+        b.add(s, EventKind::Accept, 0).state(s, TcpState::Established, 0);
+    b.bytes(c, EventKind::Send, 1, 13).shutdownWr(c, 2);
+    if (v.finWait1Sampled)
+        b.state(c, TcpState::FinWait1, 2);
+    b.state(c, TcpState::FinWait2, 3);
+    if (v.withServer) {
+        for (qint64 i = 0; i < v.requestChunks; ++i)
+            b.bytes(s, EventKind::Recv, 4, i == 0 ? 13 - (v.requestChunks - 1) : 1);
+        b.add(s, EventKind::Eof, 5);
+        if (v.serverCloseWait)
+            b.state(s, TcpState::CloseWait, 5).state(s, TcpState::CloseWait, 6);
+        if (v.serverReplies)
+            b.bytes(s, EventKind::Send, 7, 18);
+        if (v.clientSeesReset) {
+            b.add(s, EventKind::Abort, 8);
+        } else {
+            b.shutdownWr(s, 8).state(s, TcpState::LastAck, 8).add(s, EventKind::Close, 9);
+        }
+    }
+    if (v.serverReplies)
+        b.bytes(c, EventKind::Recv, 10, 18);
+    if (v.clientSeesReset)
+        b.rst(c, 11, v.resetErrno);
+    else
+        b.add(c, EventKind::Eof, 11);
+    b.state(c, TcpState::Close, 11).add(c, EventKind::Close, 12);
+    if (!v.timeWaitAtClose)
+        b.state(c, TcpState::FinWait2, 12); // as if the peer's FIN had not come yet
+    b.state(c, TcpState::TimeWait, 60);
+    Session session = b.session();
+    session.endpoints.append({c, 1, "127.0.0.1:40000", "127.0.0.1:5555", "127.0.0.1:5555"});
+    if (v.withServer)
+        session.endpoints.append({s, 1, "127.0.0.1:5555", "127.0.0.1:40000", "127.0.0.1:5555"});
+    return session;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(HalfClose)
+
+class TestComparison : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void differences_data();
+    void differences();
+    void sideFilterIgnoresTheOtherSide();
+    void summaryNormalisesStates();
+};
+
+void TestComparison::differences_data()
+{
+    QTest::addColumn<HalfClose>("replay");
+    QTest::addColumn<QStringList>("expected"); // each a difference line, in order; empty: same
+
+    QTest::newRow("same session") << HalfClose{} << QStringList{};
+    HalfClose v;
+    v.requestChunks = 3;
+    QTest::newRow("request in three chunks is the same") << v << QStringList{};
+    v = {};
+    v.finWait1Sampled = false;
+    QTest::newRow("FIN_WAIT1 not sampled is the same") << v << QStringList{};
+    v = {};
+    v.timeWaitAtClose = false;
+    QTest::newRow("TIME_WAIT found only by a later poll counts as not seen")
+        << v
+        << QStringList{
+               QStringLiteral("client 1 states: recording saw TIME_WAIT; replay saw nothing")};
+    v = {};
+    v.clientSeesReset = true;
+    QTest::newRow("peer resets instead of shutting down")
+        << v
+        << QStringList{
+               QStringLiteral("client 1: recording saw shutdown wr then eof then close; replay "
+                              "saw shutdown wr then rst (ECONNRESET) then close"),
+               QStringLiteral("server 1: recording saw eof then shutdown wr then close; replay "
+                              "saw eof then abort")};
+    v = {};
+    v.serverReplies = false;
+    QTest::newRow("no reply")
+        << v
+        << QStringList{QStringLiteral("client 1 received: 18 bytes in the recording, 0 in the "
+                                      "replay"),
+                       QStringLiteral("server 1 sent: 18 bytes in the recording, 0 in the replay")};
+    v = {};
+    v.serverCloseWait = false;
+    QTest::newRow("server never in CLOSE_WAIT")
+        << v
+        << QStringList{
+               QStringLiteral("server 1 states: recording saw CLOSE_WAIT; replay saw nothing")};
+    v = {};
+    v.withServer = false;
+    QTest::newRow("server missing")
+        << v << QStringList{QStringLiteral("server 1: only in the recording")};
+}
+
+void TestComparison::differences()
+{
+    QFETCH(HalfClose, replay);
+    QFETCH(QStringList, expected);
+    const SessionComparison comparison(halfClose(HalfClose{}), halfClose(replay));
+    QStringList got;
+    for (const SessionComparison::Difference &d : comparison.differences())
+        got << d.text;
+    QCOMPARE(got, expected);
+    QCOMPARE(comparison.equivalent(), expected.isEmpty());
+    if (expected.isEmpty())
+        QCOMPARE(comparison.report(), QStringLiteral("equivalent to the recording"));
+    else
+        QCOMPARE(comparison.report(), expected.join(u'\n'));
+}
+
+void TestComparison::sideFilterIgnoresTheOtherSide()
+{
+    HalfClose clientOnly;
+    clientOnly.withServer = false;
+    const Session recording = halfClose(HalfClose{});
+    const Session replay = halfClose(clientOnly);
+    QVERIFY(SessionComparison(recording, replay, "recording", "replay", Side::Client).equivalent());
+    QVERIFY(
+        !SessionComparison(recording, replay, "recording", "replay", Side::Server).equivalent());
+    // A reset errno that differs (EPIPE when the RST came in CLOSE_WAIT) is shown, not compared.
+    HalfClose a;
+    a.clientSeesReset = true;
+    HalfClose b = a;
+    b.resetErrno = EPIPE;
+    QVERIFY(SessionComparison(halfClose(a), halfClose(b)).equivalent());
+}
+
+void TestComparison::summaryNormalisesStates()
+{
+    const QList<SessionComparison::Summary> summaries
+        = SessionComparison::summarize(halfClose(HalfClose{}));
+    QCOMPARE(summaries.size(), 2);
+    const SessionComparison::Summary &client = summaries.at(0);
+    QCOMPARE(client.side, Side::Client);
+    QCOMPARE(client.teardown, QStringList({"shutdown wr", "eof", "close"}));
+    QCOMPARE(client.states, QStringList{"TIME_WAIT"});
+    QCOMPARE(client.bytesSent, 13);
+    QCOMPARE(client.bytesReceived, 18);
+    const SessionComparison::Summary &server = summaries.at(1);
+    QCOMPARE(server.states, QStringList{"CLOSE_WAIT"}); // two samples collapsed
+    QCOMPARE(server.bytesReceived, 13);
+}
+
+QTEST_APPLESS_MAIN(TestComparison)
+#include "tst_comparison.moc"

@@ -1,0 +1,621 @@
+// Replay, diff and export: the Replayer in this process, and finscope-cli replay, diff and export
+// against real peers (python3 socket programs, finscope-cli server) on loopback.
+
+#include "listener.h"
+#include "replayer.h"
+#include "session.h"
+#include "sessioncomparison.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace finscope;
+
+namespace {
+
+constexpr qint64 Ms = 1'000'000;
+
+struct Result
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Result runCli(const QStringList &args, const QByteArray &input = {}, int timeoutMs = 30000)
+{
+    QProcess p;
+    p.start(QStringLiteral(FINSCOPE_CLI), args);
+    if (!input.isEmpty())
+        p.write(input);
+    p.closeWriteChannel();
+    Result r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = QStringLiteral("did not finish");
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+// Reads the first line of a program that prints where it listens; returns the port.
+quint16 firstLinePort(QProcess *process, const QByteArray &prefix = {})
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (!process->canReadLine() && waited.elapsed() < 10000)
+        process->waitForReadyRead(1000);
+    const QByteArray line = process->readLine().trimmed();
+    if (!line.startsWith(prefix))
+        return 0;
+    return quint16(line.mid(line.lastIndexOf(':') + 1).toUInt());
+}
+
+// A plain Python socket server: for each of `count` connections, read to EOF, answer, then either
+// half-close and close (a well-behaved peer) or close with SO_LINGER {1, 0} (a peer that resets).
+const char *const PythonServer = R"PY(
+import socket, struct, sys
+reset = sys.argv[1] == 'reset'
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', 0))
+s.listen(4)
+print(s.getsockname()[1], flush=True)
+for _ in range(int(sys.argv[2])):
+    c, _ = s.accept()
+    data = b''
+    while True:
+        b = c.recv(4096)
+        if not b:
+            break
+        data += b
+    c.sendall(b'got ' + str(len(data)).encode() + b'\n')
+    if reset:
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    else:
+        c.shutdown(socket.SHUT_WR)
+    c.close()
+)PY";
+
+// A session that holds only actions, as a person would write one by hand; times in ms.
+Session actionsOnly(const QList<std::tuple<Side, qint64, QString>> &actions)
+{
+    Session s;
+    s.wallClockStart = QDateTime::currentDateTimeUtc();
+    for (const auto &[side, ms, text] : actions)
+        s.actions.append({ms * Ms, side, 1, text});
+    std::stable_sort(s.actions.begin(), s.actions.end(), [](const auto &a, const auto &b) {
+        return a.tNs < b.tNs;
+    });
+    return s;
+}
+
+// The README half-close, both ends in one session.
+Session halfCloseActions()
+{
+    return actionsOnly({{Side::Client, 0, "send Hello, server"},
+                        {Side::Client, 1, "shutdown wr"},
+                        {Side::Client, 2, "read-until-eof"},
+                        {Side::Client, 30, "close"},
+                        {Side::Server, 0, "read-until-eof"},
+                        {Side::Server, 10, "send Message received.\\n"},
+                        {Side::Server, 11, "shutdown wr"},
+                        {Side::Server, 12, "close"}});
+}
+
+// Runs a prepared replayer to its end.
+bool runToEnd(Replayer *replayer)
+{
+    QSignalSpy finished(replayer, &Replayer::finished);
+    replayer->start();
+    if (!finished.wait(20000))
+        return false;
+    return finished.first().first().toBool();
+}
+
+const SessionComparison::Summary *summaryOf(const QList<SessionComparison::Summary> &summaries,
+                                            Side side)
+{
+    for (const SessionComparison::Summary &s : summaries) {
+        if (s.side == side && s.conn == 1)
+            return &s;
+    }
+    return nullptr;
+}
+
+qint64 actionTime(const Session &session, Side side, const QString &text)
+{
+    for (const RecordedAction &a : session.actions) {
+        if (a.side == side && a.text == text)
+            return a.tNs;
+    }
+    return -1;
+}
+
+QString python()
+{
+    return QStandardPaths::findExecutable(QStringLiteral("python3"));
+}
+
+} // namespace
+
+class TestReplay : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void bothSidesInProcessIsEquivalent();
+    void speedScalesRecordedGaps();
+    void steppingRunsOneActionPerNext();
+    void targetIsKnownBeforeConnecting();
+    void replayAgainstPythonPeer();
+    void replayServerSideForLiveClient();
+    void replayAgainstClosedPortExits3();
+    void replayStepsOnEnter();
+    void diffOfSessions();
+    void pythonExportDoesTheSameHalfClose();
+    void pythonExportOfServer();
+    void textExportIsWhatShowPrints();
+    void usageErrors_data();
+    void usageErrors();
+
+private:
+    QTemporaryDir m_dir;
+    // Records the README half-close with both ends in this process and saves it.
+    QString recordBothSides();
+};
+
+QString TestReplay::recordBothSides()
+{
+    Replayer recorder(halfCloseActions());
+    recorder.setSpeed(0);
+    QString error;
+    if (!recorder.prepare(&error) || !runToEnd(&recorder))
+        return QString();
+    const QString path = m_dir.filePath(QStringLiteral("both.json"));
+    if (!recorder.session().save(path, &error))
+        return QString();
+    return path;
+}
+
+void TestReplay::bothSidesInProcessIsEquivalent()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    QString error;
+    const auto recording = Session::load(path, &error);
+    QVERIFY2(recording, qPrintable(error));
+    // The recording is a real half-close: the request, the client's FIN, the reply, the server's.
+    const auto summaries = SessionComparison::summarize(*recording);
+    const auto *client = summaryOf(summaries, Side::Client);
+    const auto *server = summaryOf(summaries, Side::Server);
+    QVERIFY(client && server);
+    QCOMPARE(server->bytesReceived, 13);
+    QCOMPARE(client->bytesReceived, 18);
+    QCOMPARE(client->teardown, QStringList({"shutdown wr", "eof", "close"}));
+    QCOMPARE(server->teardown, QStringList({"eof", "shutdown wr", "close"}));
+
+    Replayer replayer(*recording);
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QCOMPARE(replayer.mode(), Replayer::Mode::Both);
+    QVERIFY(runToEnd(&replayer));
+    QCOMPARE(replayer.session().actions.size(), 8);
+    const SessionComparison comparison(*recording, replayer.session());
+    QVERIFY2(comparison.equivalent(), qPrintable(comparison.report()));
+}
+
+void TestReplay::speedScalesRecordedGaps()
+{
+    // The client waits a recorded second between its request and its FIN.
+    const Session recording = actionsOnly({{Side::Client, 0, "send ping"},
+                                           {Side::Client, 1000, "shutdown wr"},
+                                           {Side::Client, 1001, "read-until-eof"},
+                                           {Side::Client, 1002, "close"},
+                                           {Side::Server, 0, "read-until-eof"},
+                                           {Side::Server, 1001, "close"}});
+    Replayer replayer(recording);
+    replayer.setSpeed(10);
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QVERIFY(runToEnd(&replayer));
+    const qint64 gap = actionTime(replayer.session(), Side::Client, "shutdown wr")
+                       - actionTime(replayer.session(), Side::Client, "send ping");
+    // Never earlier than the scaled gap, and shorter than the recorded one.
+    QVERIFY2(gap >= 100 * Ms, qPrintable(QString::number(gap)));
+    QVERIFY2(gap < 1000 * Ms, qPrintable(QString::number(gap)));
+    // The server's FIN only comes after the client's, whatever the speed.
+    const auto summaries = SessionComparison::summarize(replayer.session());
+    QCOMPARE(summaryOf(summaries, Side::Server)->teardown, QStringList({"eof", "close"}));
+}
+
+void TestReplay::steppingRunsOneActionPerNext()
+{
+    Replayer replayer(halfCloseActions());
+    replayer.setStepping(true);
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QSignalSpy pending(&replayer, &Replayer::actionPending);
+    QSignalSpy started(&replayer, &Replayer::actionStarted);
+    QSignalSpy finished(&replayer, &Replayer::finished);
+    replayer.start();
+    QVERIFY(pending.wait(10000));
+    // Nothing runs until next(): the first action recorded was the client's request.
+    QCOMPARE(pending.last().at(0).value<Side>(), Side::Client);
+    QCOMPARE(pending.last().at(2).toString(), QStringLiteral("send Hello, server"));
+    QTest::qWait(200);
+    QCOMPARE(started.size(), 0);
+    replayer.next();
+    QTRY_COMPARE(started.size(), 1);
+    QCOMPARE(started.last().at(2).toString(), QStringLiteral("send Hello, server"));
+    // The next one in recorded order is the server's read.
+    QTRY_COMPARE(pending.size(), 2);
+    QCOMPARE(pending.last().at(0).value<Side>(), Side::Server);
+    QTest::qWait(100);
+    QCOMPARE(started.size(), 1);
+    for (int i = 2; i <= 8; ++i) {
+        replayer.next();
+        QTRY_COMPARE(started.size(), i);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QVERIFY(finished.first().first().toBool());
+    // Stepped, it is still the whole half-close.
+    const auto summaries = SessionComparison::summarize(replayer.session());
+    QCOMPARE(summaryOf(summaries, Side::Client)->bytesReceived, 18);
+    QCOMPARE(summaryOf(summaries, Side::Client)->teardown,
+             QStringList({"shutdown wr", "eof", "close"}));
+}
+
+void TestReplay::targetIsKnownBeforeConnecting()
+{
+    Session recording = actionsOnly({{Side::Client, 0, "close"}});
+    recording.endpoints.append(
+        {Side::Client, 1, "127.0.0.1:40000", "127.0.0.1:5555", "localhost:5556"});
+    Replayer replayer(recording);
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QCOMPARE(replayer.mode(), Replayer::Mode::Client);
+    QCOMPARE(replayer.target(), QStringLiteral("localhost:5556"));
+    QVERIFY(replayer.workbench()->clients().isEmpty()); // nothing connected yet
+
+    Replayer retargeted(recording);
+    retargeted.setTarget(QStringLiteral("::1"), 7);
+    QVERIFY(retargeted.prepare(&error));
+    QCOMPARE(retargeted.target(), QStringLiteral("[::1]:7"));
+
+    Replayer serverOnly(recording);
+    serverOnly.setMode(Replayer::Mode::Server);
+    QVERIFY(!serverOnly.prepare(&error));
+    QVERIFY2(error.contains(QLatin1StringView("no server actions")), qPrintable(error));
+}
+
+void TestReplay::replayAgainstPythonPeer()
+{
+    if (python().isEmpty())
+        QSKIP("python3 is not installed");
+    // Record against a well-behaved peer that will take the replay's connection too.
+    QProcess peer;
+    peer.start(python(), {QStringLiteral("-c"), QString::fromUtf8(PythonServer), "fin", "2"});
+    const quint16 port = firstLinePort(&peer);
+    QVERIFY(port != 0);
+    const QString recorded = m_dir.filePath(QStringLiteral("client.json"));
+    Result r = runCli({"client",
+                       QStringLiteral("127.0.0.1:%1").arg(port),
+                       "send Hello, server",
+                       "shutdown wr",
+                       "read-until-eof",
+                       "close",
+                       "--save",
+                       recorded});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+    // Against a fresh connection to the same peer, at the recorded address: the same.
+    r = runCli({"replay", recorded});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    const QStringList lines = r.out.split(u'\n');
+    QCOMPARE(lines.first(), QStringLiteral("replaying client 1 against 127.0.0.1:%1").arg(port));
+    QVERIFY2(r.out.contains(QLatin1StringView("got 13")), qPrintable(r.out));
+    QCOMPARE(lines.at(lines.size() - 2), QStringLiteral("equivalent to the recording"));
+    QVERIFY(peer.waitForFinished(10000));
+
+    // Against a peer that now resets: not the same, and the reset is named.
+    QProcess resetting;
+    resetting.start(python(),
+                    {QStringLiteral("-c"), QString::fromUtf8(PythonServer), "reset", "1"});
+    const quint16 resetPort = firstLinePort(&resetting);
+    QVERIFY(resetPort != 0);
+    const QString replayed = m_dir.filePath(QStringLiteral("replayed.json"));
+    r = runCli({"replay",
+                recorded,
+                "--target",
+                QStringLiteral("127.0.0.1:%1").arg(resetPort),
+                "--save",
+                replayed});
+    QVERIFY2(r.exitCode == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.startsWith(
+                 QStringLiteral("replaying client 1 against 127.0.0.1:%1\n").arg(resetPort)),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1StringView("differs from the recording")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1StringView("recording saw shutdown wr then eof then close; "
+                                              "replay saw shutdown wr then rst (ECONNRESET)")),
+             qPrintable(r.out));
+    QVERIFY(resetting.waitForFinished(10000));
+    // The saved replay is a session diff can read, and diff finds the same difference.
+    r = runCli({"diff", recorded, replayed});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(QLatin1StringView("rst (ECONNRESET)")), qPrintable(r.out));
+}
+
+void TestReplay::replayServerSideForLiveClient()
+{
+    // Record a server session with a finscope-cli client as the live peer.
+    QProcess server;
+    const QString recorded = m_dir.filePath(QStringLiteral("server-rec.json"));
+    server.start(QStringLiteral(FINSCOPE_CLI),
+                 {"server",
+                  "0",
+                  "read-until-eof",
+                  "send Message received.\\n",
+                  "shutdown wr",
+                  "close",
+                  "--save",
+                  recorded});
+    quint16 port = firstLinePort(&server, "listening on");
+    QVERIFY(port != 0);
+    const QStringList client{"send Hello, server", "shutdown wr", "read-until-eof", "close"};
+    Result r = runCli(QStringList{"client", QStringLiteral("127.0.0.1:%1").arg(port)} + client);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+
+    // The replay is the server (the only side recorded), listening where it says before anyone
+    // connects; a live client gets the same answer.
+    QProcess replay;
+    replay.start(QStringLiteral(FINSCOPE_CLI), {"replay", recorded, "--listen", "127.0.0.1:0"});
+    port = firstLinePort(&replay, "replaying server 1, listening on 127.0.0.1:");
+    QVERIFY(port != 0);
+    r = runCli(QStringList{"client", QStringLiteral("127.0.0.1:%1").arg(port)} + client);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QLatin1StringView("Message received.")));
+    QVERIFY(replay.waitForFinished(10000));
+    const QString out = QString::fromUtf8(replay.readAllStandardOutput());
+    QVERIFY2(replay.exitCode() == 0, qPrintable(out));
+    QVERIFY2(out.endsWith(QLatin1StringView("equivalent to the recording\n")), qPrintable(out));
+
+    // A client that resets instead of reading the answer makes the server's replay differ.
+    QProcess again;
+    again.start(QStringLiteral(FINSCOPE_CLI), {"replay", recorded});
+    port = firstLinePort(&again, "replaying server 1, listening on 127.0.0.1:");
+    QVERIFY(port != 0);
+    r = runCli({"client", QStringLiteral("127.0.0.1:%1").arg(port), "send Hello, server", "abort"});
+    QVERIFY(again.waitForFinished(10000));
+    const QString diff = QString::fromUtf8(again.readAllStandardOutput());
+    QVERIFY2(again.exitCode() == 1, qPrintable(diff));
+    QVERIFY2(diff.contains(QLatin1StringView("server 1: recording saw eof")), qPrintable(diff));
+}
+
+void TestReplay::replayAgainstClosedPortExits3()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    // A port that was just free: nothing listens there.
+    Listener probe;
+    int err = 0;
+    QString error;
+    QVERIFY(probe.listenOn(QHostAddress::LocalHost, 0, &err, &error));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    const Result r = runCli(
+        {"replay", path, "--side", "client", "--target", QStringLiteral("127.0.0.1:%1").arg(port)});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QLatin1StringView("refused")), qPrintable(r.err));
+}
+
+void TestReplay::replayStepsOnEnter()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    // A person at the keyboard: Enter after each prompt, never before it.
+    QProcess cli;
+    cli.start(QStringLiteral(FINSCOPE_CLI), {"replay", path, "--step"});
+    QString out;
+    qsizetype answered = 0;
+    QElapsedTimer waited;
+    waited.start();
+    while (cli.state() != QProcess::NotRunning && waited.elapsed() < 20000) {
+        cli.waitForReadyRead(200);
+        out += QString::fromUtf8(cli.readAllStandardOutput());
+        const qsizetype prompts = out.count(QLatin1StringView("  (Enter runs it)"));
+        if (prompts > answered) {
+            cli.write("\n");
+            answered = prompts;
+        }
+    }
+    QCOMPARE(cli.state(), QProcess::NotRunning);
+    out += QString::fromUtf8(cli.readAllStandardOutput());
+    QVERIFY2(cli.exitCode() == 0, qPrintable(out + cli.readAllStandardError()));
+    const qsizetype firstPrompt
+        = out.indexOf(QLatin1StringView("next: client 1 send Hello, server  (Enter runs it)"));
+    const qsizetype firstSend = out.indexOf(QLatin1StringView(" send "));
+    QVERIFY2(firstPrompt >= 0 && firstPrompt < firstSend, qPrintable(out));
+    QCOMPARE(answered, 8);
+    QVERIFY2(out.contains(QLatin1StringView("equivalent to the recording")), qPrintable(out));
+}
+
+void TestReplay::diffOfSessions()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    Result r = runCli({"diff", path, path});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QVERIFY(r.out.startsWith(QLatin1StringView("equivalent")));
+
+    // The same session without the client's EOF: a peer that never half-closed.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    QJsonArray events;
+    for (const QJsonValue &v : json.value(QStringLiteral("events")).toArray()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(QStringLiteral("kind")).toString() != QLatin1StringView("eof")
+            || e.value(QStringLiteral("side")).toString() != QLatin1StringView("client")) {
+            events.append(e);
+        }
+    }
+    json.insert(QStringLiteral("events"), events);
+    const QString modified = m_dir.filePath(QStringLiteral("modified.json"));
+    QFile out(modified);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(QJsonDocument(json).toJson());
+    out.close();
+    r = runCli({"diff", path, modified});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(QLatin1StringView("client 1: 'both.json' saw shutdown wr then eof "
+                                              "then close; 'modified.json' saw shutdown wr then "
+                                              "close")),
+             qPrintable(r.out));
+
+    r = runCli({"diff", path, m_dir.filePath(QStringLiteral("missing.json"))});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY(r.err.contains(QLatin1StringView("missing.json")));
+}
+
+void TestReplay::pythonExportDoesTheSameHalfClose()
+{
+    if (python().isEmpty())
+        QSKIP("python3 is not installed");
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    const QString script = m_dir.filePath(QStringLiteral("client.py"));
+    Result r = runCli({"export", path, "--to", "python", script});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+    QProcess server;
+    const QString serverSession = m_dir.filePath(QStringLiteral("server.json"));
+    server.start(QStringLiteral(FINSCOPE_CLI),
+                 {"server",
+                  "0",
+                  "read-until-eof",
+                  "send Message received.\\n",
+                  "shutdown wr",
+                  "close",
+                  "--save",
+                  serverSession});
+    const quint16 port = firstLinePort(&server, "listening on");
+    QVERIFY(port != 0);
+    QProcess client;
+    client.start(python(), {script, QStringLiteral("127.0.0.1"), QString::number(port)});
+    QVERIFY(client.waitForFinished(20000));
+    const QString out = QString::fromUtf8(client.readAllStandardOutput());
+    QVERIFY2(client.exitCode() == 0, qPrintable(out + client.readAllStandardError()));
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+
+    // The script said what it did and what it got: the reply after its FIN, then the server's.
+    const qsizetype fin = out.indexOf(QLatin1StringView("client 1  shutdown wr"));
+    const qsizetype reply = out.indexOf(QLatin1StringView("b'Message received.\\n'"));
+    const qsizetype eof = out.indexOf(QLatin1StringView("client 1  eof"));
+    QVERIFY2(fin >= 0 && reply > fin && eof > reply, qPrintable(out));
+    // The server saw the request, then the client's FIN as its EOF, and answered after it.
+    const auto session = Session::load(serverSession, nullptr);
+    QVERIFY(session);
+    const auto summaries = SessionComparison::summarize(*session);
+    const auto *seen = summaryOf(summaries, Side::Server);
+    QVERIFY(seen);
+    QCOMPARE(seen->bytesReceived, 13);
+    QCOMPARE(seen->bytesSent, 18);
+    QCOMPARE(seen->teardown, QStringList({"eof", "shutdown wr", "close"}));
+    QCOMPARE(session->events.payloadStream(Side::Server, 1, Direction::Received)->data,
+             QByteArray("Hello, server"));
+}
+
+void TestReplay::pythonExportOfServer()
+{
+    if (python().isEmpty())
+        QSKIP("python3 is not installed");
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    const QString script = m_dir.filePath(QStringLiteral("server.py"));
+    Result r = runCli({"export", path, "--to", "python", script, "--side", "server"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QProcess server;
+    server.start(python(), {script, QStringLiteral("127.0.0.1"), QStringLiteral("0")});
+    const quint16 port = firstLinePort(&server, "listening on");
+    QVERIFY(port != 0);
+    r = runCli({"client",
+                QStringLiteral("127.0.0.1:%1").arg(port),
+                "send Hello, server",
+                "shutdown wr",
+                "read-until-eof",
+                "expect-eof",
+                "close"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1StringView("Message received.")), qPrintable(r.out));
+    QVERIFY(server.waitForFinished(10000));
+    const QString out = QString::fromUtf8(server.readAllStandardOutput());
+    QVERIFY2(out.contains(QLatin1StringView("server 1  recv 13 B b'Hello, server'")),
+             qPrintable(out));
+    QVERIFY2(out.contains(QLatin1StringView("server 1  eof")), qPrintable(out));
+}
+
+void TestReplay::textExportIsWhatShowPrints()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    const Result show = runCli({"show", path});
+    QCOMPARE(show.exitCode, 0);
+    const Result text = runCli({"export", path, "--to", "text", "-"});
+    QCOMPARE(text.exitCode, 0);
+    QCOMPARE(text.out, show.out);
+    QVERIFY(text.out.contains(QLatin1StringView("server 1  eof")));
+    const QString file = m_dir.filePath(QStringLiteral("timeline.txt"));
+    QCOMPARE(runCli({"export", path, "--to", "text", file}).exitCode, 0);
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(f.readAll()), show.out);
+}
+
+void TestReplay::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("export to svg names what works")
+        << QStringList{"export", "s.json", "--to", "svg", "out.svg"} << "exports text and python";
+    QTest::newRow("export to png")
+        << QStringList{"export", "s.json", "--to", "png", "o"} << "exports text and python";
+    QTest::newRow("export without --to") << QStringList{"export", "s.json", "-"} << "needs --to";
+    QTest::newRow("export without OUT")
+        << QStringList{"export", "s.json", "--to", "text"} << "FILE and OUT";
+    QTest::newRow("replay without file") << QStringList{"replay"} << "needs a FILE";
+    QTest::newRow("replay bad speed")
+        << QStringList{"replay", "s.json", "--speed", "fast"} << "--speed";
+    QTest::newRow("replay bad side")
+        << QStringList{"replay", "s.json", "--side", "left"} << "both, client or server";
+    QTest::newRow("replay target without client side")
+        << QStringList{"replay", "s.json", "--side", "server", "--target", "127.0.0.1:9"}
+        << "--side client";
+    QTest::newRow("diff with one file") << QStringList{"diff", "a.json"} << "two session files";
+}
+
+void TestReplay::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Result r = runCli(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(TestReplay)
+#include "tst_replay.moc"
