@@ -610,7 +610,12 @@ void TestAppSessions::examplesOpenInTheApp()
     for (const QString &path : exampleFiles()) {
         SessionWindow *opened = w.sessions()->openSession(path);
         QVERIFY2(opened, qPrintable(m_errors.join('\n')));
-        QCOMPARE(opened->view()->timeline()->model()->lanes().size(), size_t(1));
+        // A lane for each recorded end: one in the per-end files, two in the both-ends ones.
+        QString error;
+        const auto session = Session::load(path, &error);
+        QVERIFY2(session, qPrintable(error));
+        QCOMPARE(opened->view()->timeline()->model()->lanes().size(),
+                 size_t(session->endpoints.size()));
         QVERIFY(opened->view()->eventModel()->rowCount() > 3);
     }
 }
