@@ -49,11 +49,15 @@ QString hexDump(const QByteArray &data, qint64 startOffset)
 void badge(QLabel *label, const QString &text, const QColor &background)
 {
     label->setText(text);
+    // A style sheet with a font property stops the font following the window's (presenter
+    // mode enlarges it): give the size explicitly.
+    const QFont font = label->parentWidget() ? label->parentWidget()->font() : label->font();
     label->setStyleSheet(
         QStringLiteral("QLabel { background: %1; color: %2; border-radius: 3px; "
-                       "padding: 1px 6px; font-weight: bold; }")
+                       "padding: 1px 6px; font-weight: bold; font-size: %3pt; }")
             .arg(background.name(),
-                 background.lightness() > 140 ? QStringLiteral("black") : QStringLiteral("white")));
+                 background.lightness() > 140 ? QStringLiteral("black") : QStringLiteral("white"))
+            .arg(font.pointSizeF()));
 }
 
 QColor stateBackground(TcpState state)
@@ -78,10 +82,11 @@ QColor stateBackground(TcpState state)
 
 } // namespace
 
-ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent)
+ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent, bool scripted)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::ConnectionPanel>())
     , m_endpoint(endpoint)
+    , m_scripted(scripted)
 {
     m_ui->setupUi(this);
     // Keep the tooltips that explain each button; disabled buttons show why instead.
@@ -152,6 +157,9 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent)
     shortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), m_ui->abortButton);
 
     setResponderVisible(false);
+    m_ui->countersLabel->setWordWrap(true);
+    if (m_scripted)
+        applyScripted();
     if (m_endpoint) {
         connect(m_endpoint, &Endpoint::received, this, &ConnectionPanel::appendReceived);
         connect(m_endpoint, &Endpoint::connected, this, [this] {
@@ -190,6 +198,29 @@ void ConnectionPanel::setCloseConfirmation(std::function<bool(qint64)> confirm)
 QString ConnectionPanel::titleText() const
 {
     return m_ui->titleLabel->text();
+}
+
+void ConnectionPanel::setScripted(bool scripted)
+{
+    m_scripted = scripted;
+    applyScripted();
+    refresh();
+}
+
+void ConnectionPanel::applyScripted()
+{
+    // The script sends; what is left is what a presenter may still do by hand to one end.
+    for (QWidget *w : {static_cast<QWidget *>(m_ui->sendEdit),
+                       static_cast<QWidget *>(m_ui->sendMode),
+                       static_cast<QWidget *>(m_ui->sendButton),
+                       static_cast<QWidget *>(m_ui->sendFileButton),
+                       static_cast<QWidget *>(m_ui->bulkEdit),
+                       static_cast<QWidget *>(m_ui->sendBulkButton)}) {
+        w->setVisible(!m_scripted);
+    }
+    m_ui->readCheck->setText(m_scripted ? tr("Reading now") : tr("Read automatically"));
+    if (m_scripted)
+        setResponderVisible(false);
 }
 
 void ConnectionPanel::setEnabledWithReason(QWidget *widget, const QString &whyNot)
@@ -286,7 +317,15 @@ void ConnectionPanel::refresh()
                              : QString());
     setEnabledWithReason(m_ui->closeButton, notOpen);
     setEnabledWithReason(m_ui->abortButton, notOpen);
-    m_ui->readCheck->setEnabled(open && !m_responder);
+    if (m_scripted) {
+        const QSignalBlocker block(m_ui->readCheck);
+        m_ui->readCheck->setChecked(ep->isReading());
+        setEnabledWithReason(m_ui->readCheck,
+                             tr("The scenario reads as its program would: this shows whether it "
+                                "reads now."));
+    } else {
+        m_ui->readCheck->setEnabled(open && !m_responder);
+    }
     m_ui->responderCombo->setEnabled(open);
 }
 
@@ -403,7 +442,7 @@ void ConnectionPanel::abortEnd()
 
 void ConnectionPanel::setReadingFromCheck()
 {
-    if (m_endpoint && !m_responder)
+    if (m_endpoint && !m_responder && !m_scripted)
         m_endpoint->setReading(m_ui->readCheck->isChecked());
     refresh();
 }

@@ -24,7 +24,8 @@ class ConnectionPanel : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ConnectionPanel(Endpoint *endpoint, QWidget *parent = nullptr);
+    // scripted: see setScripted(); given here so the panel never touches a script's reading.
+    explicit ConnectionPanel(Endpoint *endpoint, QWidget *parent = nullptr, bool scripted = false);
     ~ConnectionPanel() override;
 
     Endpoint *endpoint() const { return m_endpoint; }
@@ -32,6 +33,11 @@ public:
     // Asked before a close that would send RST; the default shows a warning dialog.
     void setCloseConfirmation(std::function<bool(qint64 unread)> confirm);
     QString titleText() const;
+    // A script (a scenario run) drives this end: the read check shows what the script does and
+    // never changes it, and there is no auto-responder. The other buttons stay, for a presenter
+    // who wants to step in.
+    void setScripted(bool scripted);
+    bool isScripted() const { return m_scripted; }
 
 public slots:
     void refresh();
@@ -52,6 +58,7 @@ private:
     void appendReceived(const QByteArray &data);
     void renderReceived();
     void setEnabledWithReason(QWidget *widget, const QString &whyNot);
+    void applyScripted();
 
     std::unique_ptr<Ui::ConnectionPanel> m_ui;
     QPointer<Endpoint> m_endpoint;
@@ -60,6 +67,7 @@ private:
     QByteArray m_received; // the last bytes received, bounded
     qint64 m_receivedStart = 0;
     bool m_receivedDirty = false;
+    bool m_scripted = false;
     QTimer m_refreshTimer;
 };
 

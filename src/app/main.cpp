@@ -1,8 +1,10 @@
 #include "mainwindow.h"
+#include "scenariowindow.h"
 #include "sessioncontroller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTextStream>
 
 int main(int argc, char *argv[])
 {
@@ -21,6 +23,14 @@ int main(int argc, char *argv[])
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QStringLiteral("Session files to open read-only."),
                                  QStringLiteral("[FILE...]"));
+    QCommandLineOption scenario(QStringLiteral("scenario"),
+                                QStringLiteral("Open the Scenarios window on scenario ID "
+                                               "(finscope-cli scenario list names them)."),
+                                QStringLiteral("ID"));
+    QCommandLineOption presenter(QStringLiteral("presenter"),
+                                 QStringLiteral("Open the Scenarios window in presenter mode."));
+    parser.addOption(scenario);
+    parser.addOption(presenter);
     parser.process(app);
 
     finscope::MainWindow window;
@@ -29,5 +39,13 @@ int main(int argc, char *argv[])
     window.sessions()->offerRecovery();
     for (const QString &path : parser.positionalArguments())
         window.sessions()->openSession(path);
+    if (parser.isSet(scenario) || parser.isSet(presenter)) {
+        finscope::ScenarioWindow *scenarios = window.openScenarios();
+        if (parser.isSet(scenario) && !scenarios->selectScenario(parser.value(scenario))) {
+            QTextStream(stderr) << "finscope: no scenario '" << parser.value(scenario)
+                                << "'; the Scenarios window shows the ones there are\n";
+        }
+        scenarios->setPresenting(parser.isSet(presenter));
+    }
     return app.exec();
 }

@@ -2,6 +2,8 @@
 
 #include "autosave.h"
 #include "clientpane.h"
+#include "scenariocatalog.h"
+#include "scenariowindow.h"
 #include "serverpane.h"
 #include "sessioncontroller.h"
 #include "sessionview.h"
@@ -66,6 +68,7 @@ MainWindow::MainWindow(QWidget *parent, const QString &autosaveDirectory)
 
 MainWindow::~MainWindow()
 {
+    delete m_scenarios;
     // Destroyed without a close (tests, or quit() from elsewhere) is still a clean end.
     m_sessions->autosave()->discard();
 }
@@ -117,6 +120,18 @@ void MainWindow::createMenus()
     connect(follow, &QAction::toggled, timeline, &TimelineWidget::setFollowLive);
     connect(timeline, &TimelineWidget::followLiveChanged, follow, &QAction::setChecked);
 
+    QMenu *scenarios = menuBar()->addMenu(tr("&Scenarios"));
+    scenarios->addAction(tr("Scenarios &window…"),
+                         QKeySequence(Qt::CTRL | Qt::Key_E),
+                         this,
+                         [this] { openScenarios(); });
+    scenarios->addSeparator();
+    for (const Scenario &scenario : ScenarioCatalog::all()) {
+        const QString id = scenario.id;
+        QAction *a = scenarios->addAction(scenario.title, this, [this, id] { openScenarios(id); });
+        a->setToolTip(id);
+    }
+
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About FinScope"), this, [this] {
         QMessageBox::about(this,
@@ -139,6 +154,31 @@ bool MainWindow::startDemo()
                 "line, Send, then SHUT_WR.")
                  .arg(m_workbench->listenAddress()));
     return true;
+}
+
+ScenarioWindow *MainWindow::openScenarios(const QString &id)
+{
+    if (!m_scenarios) {
+        // A top-level window of its own, beside the workbench (a child would stay above it).
+        m_scenarios = new ScenarioWindow;
+        connect(
+            m_scenarios, &ScenarioWindow::saveRequested, m_sessions, &SessionController::saveCopy);
+        connect(
+            m_scenarios, &ScenarioWindow::exportRequested, this, [this](SessionView *v, bool svg) {
+                svg ? m_sessions->exportSvg(v) : m_sessions->exportPng(v);
+            });
+    }
+    if (!id.isEmpty())
+        m_scenarios->selectScenario(id);
+    m_scenarios->show();
+    m_scenarios->raise();
+    m_scenarios->activateWindow();
+    return m_scenarios;
+}
+
+ScenarioWindow *MainWindow::scenarioWindow() const
+{
+    return m_scenarios;
 }
 
 TimelineWidget *MainWindow::timeline() const
@@ -209,6 +249,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     saveSettings();
     m_sessions->finish();
+    if (m_scenarios)
+        m_scenarios->close();
     event->accept();
 }
 

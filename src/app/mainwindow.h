@@ -5,6 +5,7 @@
 // free port and the client targets it.
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QSplitter;
 class QTableView;
@@ -15,6 +16,7 @@ class ClientPane;
 class Endpoint;
 class EventTableModel;
 class ServerPane;
+class ScenarioWindow;
 class SessionController;
 class SessionView;
 class TimelineWidget;
@@ -40,6 +42,9 @@ public:
 
     // Listen on 127.0.0.1 at a free port and point the client at it.
     bool startDemo();
+    // The Scenarios window (one, raised when already open), showing the scenario id if given.
+    ScenarioWindow *openScenarios(const QString &id = {});
+    ScenarioWindow *scenarioWindow() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -58,6 +63,7 @@ private:
     SessionController *m_sessions;
     QSplitter *m_vertical;
     QSplitter *m_panes;
+    QPointer<ScenarioWindow> m_scenarios;
 };
 
 } // namespace finscope

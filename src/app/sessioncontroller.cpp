@@ -178,6 +178,21 @@ void SessionController::saveWindowAs(SessionWindow *window)
     rememberDirectory(path);
 }
 
+bool SessionController::saveCopy(const Session &session, const QString &suggestedName)
+{
+    const QString path = m_askFile(FileRole::SaveSession, suggestion(suggestedName));
+    if (path.isEmpty())
+        return false;
+    QString error;
+    if (!session.save(path, &error)) {
+        m_reportError(tr("Could not save the session"), error);
+        return false;
+    }
+    m_recent.add(path);
+    rememberDirectory(path);
+    return true;
+}
+
 void SessionController::exportSvg(SessionView *view)
 {
     const QString path = m_askFile(FileRole::ExportSvg, suggestion(QStringLiteral("timeline.svg")));

@@ -65,6 +65,8 @@ public:
     // nullptr when the file cannot be read; the error is reported and nothing else changes.
     SessionWindow *openSession(const QString &path);
     bool exportTimeline(SessionView *view, bool svg, const QString &path);
+    // Asks where, then saves a session that is not the live one (a scenario run, a replay).
+    bool saveCopy(const Session &session, const QString &suggestedName);
     // Before the live window closes: asks Save / Discard / Cancel when needed.
     bool confirmClose();
     // The window is closing for good: session windows close and the autosave goes.

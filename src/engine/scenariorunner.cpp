@@ -43,7 +43,15 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     });
 }
 
-ScenarioRunner::~ScenarioRunner() = default;
+ScenarioRunner::~ScenarioRunner()
+{
+    // A window may throw a run away while it runs: the runners and the QTcpSocket end use the
+    // workbench's endpoints, recorder and clock, so they go before the workbench does.
+    m_tick.stop();
+    delete m_clientRunner;
+    delete m_serverRunner;
+    delete m_qtServer;
+}
 
 qint64 ScenarioRunner::nowNs()
 {
