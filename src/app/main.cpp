@@ -29,6 +29,11 @@ int main(int argc, char *argv[])
                                 QStringLiteral("ID"));
     QCommandLineOption presenter(QStringLiteral("presenter"),
                                  QStringLiteral("Open the Scenarios window in presenter mode."));
+    QCommandLineOption replay(QStringLiteral("replay"),
+                              QStringLiteral("Open FILE in a replay window (it connects only when "
+                                             "you press Start)."),
+                              QStringLiteral("FILE"));
+    parser.addOption(replay);
     parser.addOption(scenario);
     parser.addOption(presenter);
     parser.process(app);
@@ -39,6 +44,8 @@ int main(int argc, char *argv[])
     window.sessions()->offerRecovery();
     for (const QString &path : parser.positionalArguments())
         window.sessions()->openSession(path);
+    if (parser.isSet(replay))
+        window.sessions()->openReplay(parser.value(replay));
     if (parser.isSet(scenario) || parser.isSet(presenter)) {
         finscope::ScenarioWindow *scenarios = window.openScenarios();
         if (parser.isSet(scenario) && !scenarios->selectScenario(parser.value(scenario))) {

@@ -81,6 +81,10 @@ void MainWindow::createMenus()
         tr("Save Session &As…"), QKeySequence::SaveAs, m_sessions, &SessionController::saveAs);
     file->addSeparator();
     file->addAction(tr("&Open Session…"), QKeySequence::Open, m_sessions, &SessionController::open);
+    file->addAction(tr("&Replay Session…"),
+                    QKeySequence(Qt::CTRL | Qt::Key_R),
+                    m_sessions,
+                    &SessionController::replay);
     QMenu *recent = file->addMenu(tr("Open &Recent"));
     connect(recent, &QMenu::aboutToShow, m_sessions, [this, recent] {
         m_sessions->fillRecentMenu(recent);

@@ -2,6 +2,7 @@
 
 #include "autosave.h"
 #include "recorder.h"
+#include "replaywindow.h"
 #include "sessionview.h"
 #include "sessionwindow.h"
 #include "timelineexport.h"
@@ -66,6 +67,8 @@ SessionController::SessionController(Recorder *recorder,
 SessionController::~SessionController()
 {
     qDeleteAll(sessionWindows());
+    for (const QPointer<ReplayWindow> &window : std::as_const(m_replayWindows))
+        delete window.data();
 }
 
 qsizetype SessionController::unsavedEvents() const
@@ -132,6 +135,40 @@ void SessionController::open()
         openSession(path);
 }
 
+void SessionController::replay()
+{
+    const QString path = m_askFile(FileRole::OpenSession, suggestion({}));
+    if (!path.isEmpty())
+        openReplay(path);
+}
+
+ReplayWindow *SessionController::openReplay(const QString &path)
+{
+    QString error;
+    std::optional<Session> session = Session::load(path, &error);
+    if (!session) {
+        m_reportError(tr("Could not open the session"), error);
+        return nullptr;
+    }
+    m_recent.add(path);
+    rememberDirectory(path);
+    return openReplay(*session, QFileInfo(path).absoluteFilePath());
+}
+
+ReplayWindow *SessionController::openReplay(const Session &session, const QString &path)
+{
+    // A top-level window of its own, like a read-only session.
+    auto *window = new ReplayWindow(session, path);
+    m_replayWindows.removeAll(nullptr);
+    m_replayWindows.append(window);
+    connect(window, &ReplayWindow::saveRequested, this, &SessionController::saveCopy);
+    connect(window, &ReplayWindow::exportRequested, this, [this](SessionView *view, bool svg) {
+        svg ? exportSvg(view) : exportPng(view);
+    });
+    window->show();
+    return window;
+}
+
 SessionWindow *SessionController::openSession(const QString &path)
 {
     QString error;
@@ -154,6 +191,9 @@ void SessionController::attachWindow(SessionWindow *window)
     m_sessionWindows.append(window);
     connect(window, &SessionWindow::openRequested, this, &SessionController::open);
     connect(window, &SessionWindow::saveAsRequested, this, &SessionController::saveWindowAs);
+    connect(window, &SessionWindow::replayRequested, this, [this](SessionWindow *w) {
+        openReplay(w->session(), w->path());
+    });
     connect(window, &SessionWindow::exportRequested, this, [this](SessionView *view, bool svg) {
         svg ? exportSvg(view) : exportPng(view);
     });
@@ -239,6 +279,10 @@ void SessionController::finish()
 {
     for (SessionWindow *window : sessionWindows())
         window->close();
+    for (const QPointer<ReplayWindow> &window : std::as_const(m_replayWindows)) {
+        if (window)
+            window->close();
+    }
     m_autosave->discard();
 }
 

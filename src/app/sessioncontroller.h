@@ -21,6 +21,7 @@ namespace finscope {
 class Autosave;
 class Recorder;
 struct Session;
+class ReplayWindow;
 class SessionView;
 class SessionWindow;
 
@@ -65,6 +66,9 @@ public:
     // nullptr when the file cannot be read; the error is reported and nothing else changes.
     SessionWindow *openSession(const QString &path);
     bool exportTimeline(SessionView *view, bool svg, const QString &path);
+    // A replay window for a saved session; nothing connects until its Start.
+    ReplayWindow *openReplay(const Session &session, const QString &path);
+    ReplayWindow *openReplay(const QString &path);
     // Asks where, then saves a session that is not the live one (a scenario run, a replay).
     bool saveCopy(const Session &session, const QString &suggestedName);
     // Before the live window closes: asks Save / Discard / Cancel when needed.
@@ -81,6 +85,7 @@ public slots:
     bool save();
     bool saveAs();
     void open();
+    void replay();
     void exportSvg(SessionView *view);
     void exportPng(SessionView *view);
 
@@ -108,6 +113,7 @@ private:
     // Top-level windows of their own, not children of the live window: a child window would be
     // kept above it (a transient), and the two are meant to sit side by side.
     QList<QPointer<SessionWindow>> m_sessionWindows;
+    QList<QPointer<ReplayWindow>> m_replayWindows;
 };
 
 } // namespace finscope

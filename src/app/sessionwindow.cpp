@@ -36,6 +36,10 @@ SessionWindow::SessionWindow(Session session, const QString &path, QWidget *pare
     file->addAction(
         tr("Export Timeline as &PNG…"), this, [this] { emit exportRequested(m_view, false); });
     file->addSeparator();
+    file->addAction(tr("&Replay…"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] {
+        emit replayRequested(this);
+    });
+    file->addSeparator();
     file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(

@@ -31,6 +31,7 @@ signals:
     void openRequested();
     void exportRequested(finscope::SessionView *view, bool svg);
     void saveAsRequested(finscope::SessionWindow *window);
+    void replayRequested(finscope::SessionWindow *window);
 
 private:
     void updateTitle();

@@ -149,6 +149,17 @@ void TimelineWidget::setHighContrast(bool on)
     update();
 }
 
+void TimelineWidget::setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes)
+{
+    m_markedLanes = lanes;
+    update();
+}
+
+bool TimelineWidget::isLaneMarked(Side side, quint32 conn) const
+{
+    return m_markedLanes.contains(std::make_pair(side, conn));
+}
+
 void TimelineWidget::zoomIn()
 {
     setScale(m_scale.zoomed(1.5, (geometry().labelWidth + width()) / 2));
@@ -358,9 +369,19 @@ void TimelineWidget::paintLane(QPainter &p,
                    palette().color(QPalette::AlternateBase));
     p.setPen(palette().color(QPalette::Mid));
     p.drawLine(QPointF(0, top + f.g.laneHeight), QPointF(f.size.width(), top + f.g.laneHeight));
-    p.setPen(palette().color(QPalette::Text));
+    const bool marked = isLaneMarked(lane.side, lane.conn);
+    if (marked) {
+        p.fillRect(QRectF(0, top, f.size.width(), f.g.laneHeight), QColor(0xc6, 0x28, 0x28, 38));
+        p.fillRect(QRectF(0, top, 4, f.g.laneHeight), QColor(0xc6, 0x28, 0x28));
+    }
+    p.setPen(marked ? QColor(0xb7, 0x1c, 0x1c) : palette().color(QPalette::Text));
     const QString label = QStringLiteral("%1 %2").arg(sideName(lane.side)).arg(lane.conn);
     p.drawText(QRectF(6, top, f.g.labelWidth - 8, f.g.laneHeight * 0.6), Qt::AlignVCenter, label);
+    if (marked) {
+        p.drawText(QRectF(6, top + f.g.laneHeight * 0.35, f.g.labelWidth - 8, fm.height()),
+                   Qt::AlignVCenter,
+                   tr("differs"));
+    }
 
     paintStates(p, f, laneIndex, top);
     p.save();

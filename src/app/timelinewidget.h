@@ -30,6 +30,10 @@ public:
     void setSelectedEvent(qsizetype index);
     // Colours for presenting: a high-contrast palette and larger glyphs.
     void setHighContrast(bool on);
+    // Lanes that differ from another session (a replay against its recording): tinted red, their
+    // label marked. An empty list clears the marks.
+    void setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes);
+    bool isLaneMarked(Side side, quint32 conn) const;
 
     // Paints the whole session (fit-all, every lane) onto any painter: SVG and PNG export.
     void paintSession(QPainter &painter, const QSize &size) const;
@@ -96,6 +100,7 @@ private:
     bool m_fitted = false;
     bool m_showingAll = false; // fit-all and not zoomed or panned since
     bool m_highContrast = false;
+    QList<std::pair<Side, quint32>> m_markedLanes;
     qsizetype m_selected = -1;
     QPointF m_dragFrom;
     bool m_dragging = false;

@@ -37,7 +37,18 @@ Replayer::Replayer(const Session &recording, QObject *parent)
     connect(&m_workbench, &Workbench::serverConnectionAdded, this, &Replayer::handleAccepted);
 }
 
-Replayer::~Replayer() = default;
+Replayer::~Replayer()
+{
+    // A window may throw a replay away while it runs: the runners use the workbench's
+    // endpoints and recorder, so they go before the workbench does.
+    for (auto *plans : {&m_clientPlans, &m_serverPlans}) {
+        for (const auto &plan : *plans) {
+            plan->gapTimer.stop();
+            delete plan->runner;
+            plan->runner = nullptr;
+        }
+    }
+}
 
 void Replayer::setTarget(const QString &host, quint16 port)
 {

@@ -1,0 +1,109 @@
+#pragma once
+
+// Replays a saved session on live sockets and compares the new run with the recording: the two
+// timelines one above the other, the lanes that differ marked on both, and the differences in
+// words below. Both ends in this process on a fresh loopback port, the recorded client against a
+// live server, or the recorded server for a live client; the recorded gaps kept (scaled by a
+// speed), or one action at a time with Next. Where the replay will connect is shown before
+// anything connects. Opening this window connects nowhere: Start does.
+
+#include "replayer.h"
+#include "session.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+
+namespace finscope {
+
+class SessionView;
+
+class ReplayWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    ReplayWindow(Session recording, const QString &path, QWidget *parent = nullptr);
+    ~ReplayWindow() override;
+
+    const Session &recording() const { return m_recording; }
+    QString path() const { return m_path; }
+    Replayer *replayer() const { return m_replayer.get(); }
+
+    // The options, as the user sets them.
+    QComboBox *sideCombo() const { return m_side; }
+    QLineEdit *targetEdit() const { return m_target; }
+    QLineEdit *listenEdit() const { return m_listen; }
+    QDoubleSpinBox *speedSpin() const { return m_speed; }
+    QCheckBox *stepCheck() const { return m_step; }
+    QPushButton *startButton() const { return m_start; }
+    QPushButton *nextButton() const { return m_next; }
+    QPushButton *stopButton() const { return m_stop; }
+
+    SessionView *recordingView() const { return m_recordingView; }
+    SessionView *replayView() const { return m_replayView; }
+    // "replaying client 1 against 127.0.0.1:5555", set before anything connects.
+    QString targetText() const;
+    // The pending action while stepping: "next: client 1 shutdown wr".
+    QString pendingText() const;
+    // After the replay: "Equivalent to the recording" or "Differs from the recording: ...".
+    QString verdictText() const;
+    QListWidget *differenceList() const { return m_differences; }
+    bool hasResult() const { return m_hasResult; }
+    bool isEquivalent() const { return m_equivalent; }
+
+public slots:
+    // Prepares and starts a replay with the current options; false (and the reason shown) when
+    // it cannot start: a bad address, a recording without actions for the chosen side.
+    bool start();
+    void next();
+    // Ends the replay now: every end still open is closed, and what ran is compared.
+    void stop();
+
+signals:
+    void saveRequested(const finscope::Session &session, const QString &suggestedName);
+    void exportRequested(finscope::SessionView *view, bool svg);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createMenus();
+    void updateOptions();
+    void updateButtons();
+    void linkReplayPeers();
+    void handleFinished(bool ok);
+    void compare(const QString &how);
+    void showVerdict(const QString &text, bool good);
+
+    Session m_recording;
+    QString m_path;
+    std::unique_ptr<Replayer> m_replayer;
+    bool m_hasResult = false;
+    bool m_equivalent = false;
+    bool m_stopping = false;
+
+    QComboBox *m_side;
+    QLineEdit *m_target;
+    QLineEdit *m_listen;
+    QDoubleSpinBox *m_speed;
+    QCheckBox *m_step;
+    QPushButton *m_start;
+    QPushButton *m_next;
+    QPushButton *m_stop;
+    QLabel *m_targetLabel;
+    QLabel *m_pending;
+    QLabel *m_verdict;
+    QListWidget *m_differences;
+    SessionView *m_recordingView;
+    SessionView *m_replayView;
+};
+
+} // namespace finscope

@@ -1,0 +1,202 @@
+// The replay window driven through its real widgets (QT_QPA_PLATFORM=offscreen): saved example
+// sessions replayed on loopback at ports the OS picks, against live peers run in this process.
+
+#include "action.h"
+#include "actionrunner.h"
+#include "replaywindow.h"
+#include "sessionview.h"
+#include "timelinewidget.h"
+#include "workbench.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace finscope;
+
+namespace {
+
+Session example(const char *name)
+{
+    QString error;
+    const auto session
+        = Session::load(QStringLiteral(FINSCOPE_EXAMPLES "/") + QLatin1StringView(name), &error);
+    if (!session)
+        qFatal("cannot load example %s: %s", name, qPrintable(error));
+    return *session;
+}
+
+// A live server in this process that runs the given actions on each connection it accepts.
+class LiveServer
+{
+public:
+    explicit LiveServer(const QStringList &words)
+    {
+        for (const QString &word : words) {
+            QString error;
+            const auto action = Action::parse(word, &error);
+            if (!action)
+                qFatal("bad action %s: %s", qPrintable(word), qPrintable(error));
+            m_actions.append(*action);
+        }
+        QObject::connect(&m_workbench, &Workbench::serverConnectionAdded, [this](Endpoint *ep) {
+            (new ActionRunner(ep, m_actions, &m_workbench))->start();
+        });
+        QString error;
+        if (!m_workbench.listen(QHostAddress::LocalHost, 0, &error))
+            qFatal("listen: %s", qPrintable(error));
+    }
+    QString address() const { return m_workbench.listenAddress(); }
+
+private:
+    Workbench m_workbench;
+    QList<Action> m_actions;
+};
+
+int comboIndex(QComboBox *combo, Replayer::Mode mode)
+{
+    return combo->findData(int(mode));
+}
+
+} // namespace
+
+class TestAppReplay : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void opensWithoutConnecting();
+    void bothEndsReplayIsEquivalent();
+    void clientReplayAgainstALivePeer();
+    void clientReplayAgainstAPeerThatResets();
+    void steppingWithNext();
+    void badTargetIsRefusedBeforeConnecting();
+};
+
+void TestAppReplay::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("FinScopeTest"));
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestAppReplay::opensWithoutConnecting()
+{
+    ReplayWindow w(example("half-close-client.json"), QStringLiteral("half-close-client.json"));
+    w.show();
+    QVERIFY(!w.replayer());
+    QVERIFY(!w.hasResult());
+    // Only client actions were recorded: the client against a live server is preselected, and
+    // the recorded target is what it will use unless told otherwise.
+    QCOMPARE(w.sideCombo()->currentIndex(), comboIndex(w.sideCombo(), Replayer::Mode::Client));
+    QCOMPARE(w.targetEdit()->placeholderText(), QStringLiteral("127.0.0.1:38201"));
+    QVERIFY(w.targetEdit()->isEnabled());
+    QVERIFY(!w.nextButton()->isEnabled());
+    QVERIFY(!w.stopButton()->isEnabled());
+    // The recording is on the upper timeline already.
+    QCOMPARE(int(w.recordingView()->timeline()->model()->lanes().size()), 1);
+}
+
+void TestAppReplay::bothEndsReplayIsEquivalent()
+{
+    ReplayWindow w(example("both-ends-half-close.json"),
+                   QStringLiteral("both-ends-half-close.json"));
+    w.show();
+    QCOMPARE(w.sideCombo()->currentIndex(), comboIndex(w.sideCombo(), Replayer::Mode::Both));
+    QTest::mouseClick(w.startButton(), Qt::LeftButton);
+    QVERIFY(w.replayer());
+    QVERIFY(w.targetText().contains(QLatin1StringView("in FinScope on 127.0.0.1:")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    QVERIFY2(w.isEquivalent(), qPrintable(w.verdictText()));
+    QVERIFY(w.verdictText().startsWith(QLatin1StringView("Equivalent")));
+    QCOMPARE(w.differenceList()->count(), 0);
+    QCOMPARE(int(w.replayView()->timeline()->model()->lanes().size()), 2);
+    QVERIFY(!w.replayView()->timeline()->isLaneMarked(Side::Client, 1));
+    QCOMPARE(w.startButton()->text(), QStringLiteral("Replay again"));
+}
+
+void TestAppReplay::clientReplayAgainstALivePeer()
+{
+    LiveServer server({QStringLiteral("read-until-eof"),
+                       QStringLiteral("send Message received.\\n"),
+                       QStringLiteral("shutdown wr"),
+                       QStringLiteral("close")});
+    ReplayWindow w(example("half-close-client.json"), QStringLiteral("half-close-client.json"));
+    w.show();
+    w.targetEdit()->setText(server.address());
+    w.speedSpin()->setValue(0);
+    QVERIFY(w.start());
+    QCOMPARE(w.targetText(),
+             QStringLiteral("Replaying client 1 against %1.").arg(server.address()));
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    QVERIFY2(w.isEquivalent(), qPrintable(w.verdictText()));
+}
+
+void TestAppReplay::clientReplayAgainstAPeerThatResets()
+{
+    // The peer now aborts after reading the request instead of answering.
+    LiveServer server({QStringLiteral("read-until-eof"), QStringLiteral("abort")});
+    ReplayWindow w(example("half-close-client.json"), QStringLiteral("half-close-client.json"));
+    w.show();
+    w.targetEdit()->setText(server.address());
+    w.speedSpin()->setValue(0);
+    QVERIFY(w.start());
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    QVERIFY(!w.isEquivalent());
+    QVERIFY(w.verdictText().startsWith(QLatin1StringView("Differs")));
+    QVERIFY(w.differenceList()->count() >= 1);
+    QString all;
+    for (int i = 0; i < w.differenceList()->count(); ++i)
+        all += w.differenceList()->item(i)->text() + u'\n';
+    QVERIFY2(all.contains(QLatin1StringView("rst")), qPrintable(all));
+    QVERIFY2(all.contains(QLatin1StringView("client 1")), qPrintable(all));
+    // The lane that differs is marked on both timelines.
+    QVERIFY(w.recordingView()->timeline()->isLaneMarked(Side::Client, 1));
+    QVERIFY(w.replayView()->timeline()->isLaneMarked(Side::Client, 1));
+}
+
+void TestAppReplay::steppingWithNext()
+{
+    ReplayWindow w(example("both-ends-half-close.json"),
+                   QStringLiteral("both-ends-half-close.json"));
+    w.show();
+    w.stepCheck()->setChecked(true);
+    QTest::mouseClick(w.startButton(), Qt::LeftButton);
+    QTRY_VERIFY(w.pendingText().startsWith(QLatin1StringView("next: ")));
+    QVERIFY(w.nextButton()->isEnabled());
+    // Nothing runs until Next: no action has been recorded by the replay yet.
+    QTest::qWait(300);
+    QVERIFY(w.replayer()->session().actions.isEmpty());
+    int presses = 0;
+    while (!w.hasResult() && presses < 40) {
+        QTRY_VERIFY_WITH_TIMEOUT(w.hasResult() || !w.pendingText().isEmpty(), 10000);
+        if (w.hasResult())
+            break;
+        const qsizetype before = w.replayer()->session().actions.size();
+        QTest::mouseClick(w.nextButton(), Qt::LeftButton);
+        ++presses;
+        QTRY_VERIFY(w.hasResult() || w.replayer()->session().actions.size() > before);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 10000);
+    QCOMPARE(presses, int(w.recording().actions.size()));
+    QVERIFY2(w.isEquivalent(), qPrintable(w.verdictText()));
+}
+
+void TestAppReplay::badTargetIsRefusedBeforeConnecting()
+{
+    ReplayWindow w(example("half-close-client.json"), QStringLiteral("half-close-client.json"));
+    w.show();
+    w.targetEdit()->setText(QStringLiteral("no-port-here"));
+    QVERIFY(!w.start());
+    QVERIFY(!w.replayer());
+    QVERIFY2(w.verdictText().startsWith(QLatin1StringView("Target:")), qPrintable(w.verdictText()));
+    QVERIFY(w.startButton()->isEnabled());
+}
+
+QTEST_MAIN(TestAppReplay)
+#include "tst_appreplay.moc"
