@@ -319,7 +319,9 @@ void ScenarioWindow::run()
 {
     if (!m_runner)
         return;
-    if (m_runner->isFinished())
+    // A run that has not started yet starts afresh, so its clock reads 0 when it begins and not
+    // when the scenario was picked.
+    if (m_runner->isFinished() || m_runner->state() == ScenarioRunner::State::Idle)
         newRun();
     m_runRequested = true;
     m_runner->run();
@@ -330,7 +332,7 @@ void ScenarioWindow::step()
 {
     if (!m_runner)
         return;
-    if (m_runner->isFinished())
+    if (m_runner->isFinished() || m_runner->state() == ScenarioRunner::State::Idle)
         newRun();
     m_runner->step();
     updateSteps();
