@@ -4,11 +4,17 @@
 #include "scenariocatalog.h"
 #include "session.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
 #include <QProcess>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QXmlStreamReader>
 
 using namespace finscope;
 
@@ -19,11 +25,15 @@ struct Result
     int exitCode = -1;
     QString out;
     QString err;
+    QByteArray rawOut; // stdout as bytes: a PNG written to -
 };
 
-Result runCli(const QStringList &args, int timeoutMs = 30000)
+Result runCli(const QStringList &args,
+              int timeoutMs = 30000,
+              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(FINSCOPE_CLI), args);
     Result r;
     if (!p.waitForFinished(timeoutMs)) {
@@ -33,9 +43,45 @@ Result runCli(const QStringList &args, int timeoutMs = 30000)
         return r;
     }
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.rawOut = p.readAllStandardOutput();
+    r.out = QString::fromUtf8(r.rawOut);
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+// As on a server with no display: no QT_QPA_PLATFORM (ctest sets offscreen for the tests), no X11
+// or Wayland. finscope-cli must choose the offscreen platform itself.
+QProcessEnvironment headlessEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    return env;
+}
+
+// Exports with finscope-cli headless.
+Result runExport(const QStringList &args)
+{
+    return runCli(QStringList{QStringLiteral("export")} + args, 30000, headlessEnvironment());
+}
+
+QString example(const char *name)
+{
+    return QStringLiteral(FINSCOPE_EXAMPLES "/%1").arg(QLatin1StringView(name));
+}
+
+// True when some pixel differs from the first: the picture shows something.
+bool hasMoreThanOneColour(const QImage &image)
+{
+    const QRgb first = image.pixel(0, 0);
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            if (image.pixel(x, y) != first)
+                return true;
+        }
+    }
+    return false;
 }
 
 // Starts `finscope-cli server ...` and returns the port from its first line.
@@ -80,6 +126,9 @@ private slots:
     void expectations();
     void echoServerAnswersEveryChunk();
     void showRefusesBadFile();
+    void exportSvgDrawsTheTimeline();
+    void exportPng();
+    void exportPictureOfBadFileWritesNothing();
     void scenarioListListsEveryId();
     void scenarioRunHalfClose();
     void scenarioHangEndsByItsBound();
@@ -171,6 +220,19 @@ void TestCli::usageErrors_data()
     QTest::newRow("unknown scenario")
         << QStringList{"scenario", "run", "no-such-scenario"}
         << "unknown scenario 'no-such-scenario'; 'finscope-cli scenario list' lists them";
+    QTest::newRow("export width too small")
+        << QStringList{"export", "s.json", "--to", "png", "o.png", "--width", "5"}
+        << "--width: expected a whole number from 200 to 10000, got '5'";
+    QTest::newRow("export width too large")
+        << QStringList{"export", "s.json", "--to", "svg", "o.svg", "--width=10001"} << "--width";
+    QTest::newRow("export width not a number")
+        << QStringList{"export", "s.json", "--width", "wide", "--to", "svg", "o.svg"} << "'wide'";
+    QTest::newRow("export width for text")
+        << QStringList{"export", "s.json", "--to", "text", "-", "--width", "800"}
+        << "--width is for --to svg and --to png";
+    QTest::newRow("export unknown format names all four")
+        << QStringList{"export", "s.json", "--to", "pdf", "o.pdf"}
+        << "exports text, svg, png and python, not 'pdf'";
 }
 
 void TestCli::usageErrors()
@@ -324,6 +386,112 @@ void TestCli::showRefusesBadFile()
     r = runCli({QStringLiteral("show"), dir.filePath(QStringLiteral("missing.json"))});
     QCOMPARE(r.exitCode, 3);
     QVERIFY(r.err.contains(QLatin1StringView("missing.json")));
+}
+
+void TestCli::exportSvgDrawsTheTimeline()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString svg = dir.filePath(QStringLiteral("timeline.svg"));
+    const Result r = runExport(
+        {example("both-ends-half-close.json"), QStringLiteral("--to"), QStringLiteral("svg"), svg});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+
+    // Well-formed XML with an <svg> element, holding the text the timeline draws: both lanes,
+    // the FINs and the half-close's states.
+    const auto readSvg = [](const QByteArray &data, QString *text, QString *error) {
+        bool svgElement = false;
+        QXmlStreamReader xml(data);
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement() && xml.name() == QLatin1StringView("svg"))
+                svgElement = true;
+            else if (xml.isCharacters())
+                text->append(xml.text());
+        }
+        *error = xml.hasError() ? xml.errorString() : QString();
+        return svgElement;
+    };
+    QString text;
+    QString error;
+    QVERIFY(readSvg(bytes, &text, &error));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    for (const char *drawn :
+         {"client 1", "server 1", "FIN (SHUT_WR)", "FIN_WAIT2", "CLOSE_WAIT", "time"})
+        QVERIFY2(text.contains(QLatin1StringView(drawn)), drawn);
+    QVERIFY(text.contains(QLatin1StringView("both-ends-half-close.json")));
+
+    // To standard output, the same drawing.
+    const Result toStdout = runExport(
+        {example("both-ends-half-close.json"), QStringLiteral("--to"), QStringLiteral("svg"), "-"});
+    QVERIFY2(toStdout.exitCode == 0, qPrintable(toStdout.err));
+    text.clear();
+    QVERIFY(readSvg(toStdout.rawOut, &text, &error));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(text.contains(QLatin1StringView("server 1")));
+}
+
+void TestCli::exportPng()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString session = example("both-ends-half-close.json");
+    const QString png = dir.filePath(QStringLiteral("timeline.png"));
+    Result r = runExport({session, QStringLiteral("--to"), QStringLiteral("png"), png});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.width(), 1600);
+    QVERIFY(image.height() > 0);
+    QVERIFY(hasMoreThanOneColour(image));
+
+    const QString narrow = dir.filePath(QStringLiteral("narrow.png"));
+    r = runExport(
+        {session, QStringLiteral("--to"), QStringLiteral("png"), narrow, "--width", "800"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    image = QImage(narrow);
+    QCOMPARE(image.width(), 800);
+    QVERIFY(hasMoreThanOneColour(image));
+
+    // OUT - writes the PNG's bytes to standard output, unchanged.
+    r = runExport({session, QStringLiteral("--to=png"), QStringLiteral("-"), "--width=400"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.rawOut.startsWith("\x89PNG\r\n\x1a\n"));
+    image = QImage::fromData(r.rawOut, "png");
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.width(), 400);
+
+    // A file that cannot be written is named, exit 3.
+    const QString unwritable = dir.filePath(QStringLiteral("no-such-dir/timeline.png"));
+    r = runExport({session, QStringLiteral("--to"), QStringLiteral("png"), unwritable});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(unwritable), qPrintable(r.err));
+}
+
+void TestCli::exportPictureOfBadFileWritesNothing()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString bad = dir.filePath(QStringLiteral("bad.json"));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"format\": \"finscope-session\", \"version\": 1, \"events\": [");
+    f.close();
+    for (const QString &format : {QStringLiteral("svg"), QStringLiteral("png")}) {
+        const QString out = dir.filePath(QStringLiteral("timeline.") + format);
+        const Result r = runExport({bad, QStringLiteral("--to"), format, out});
+        QCOMPARE(r.exitCode, 3);
+        // One sentence of finscope-cli's (Qt may add a line of its own, e.g. that
+        // XDG_RUNTIME_DIR is not set).
+        const QStringList ours = r.err.split(u'\n').filter(QRegularExpression("^finscope-cli: "));
+        QCOMPARE(ours.size(), 1);
+        QVERIFY2(ours.first().contains(bad), qPrintable(r.err));
+        QVERIFY(!QFile::exists(out));
+    }
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("bad.json")});
 }
 
 void TestCli::againstPythonSocketServer()

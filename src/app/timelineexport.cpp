@@ -39,10 +39,8 @@ QImage TimelineExport::image(const TimelineWidget &timeline, int width)
     return image;
 }
 
-bool TimelineExport::writePng(const TimelineWidget &timeline,
-                              const QString &path,
-                              QString *error,
-                              int width)
+std::optional<QByteArray>
+TimelineExport::png(const TimelineWidget &timeline, QString *error, int width)
 {
     QByteArray data;
     QBuffer buffer(&data);
@@ -50,16 +48,13 @@ bool TimelineExport::writePng(const TimelineWidget &timeline,
     QImageWriter writer(&buffer, "png");
     if (!writer.write(image(timeline, width))) {
         *error = tr("cannot make a PNG of the timeline: %1").arg(writer.errorString());
-        return false;
+        return std::nullopt;
     }
-    return writeAtomically(path, data, error);
+    return data;
 }
 
-bool TimelineExport::writeSvg(const TimelineWidget &timeline,
-                              const QString &path,
-                              const QString &title,
-                              QString *error,
-                              int width)
+std::optional<QByteArray>
+TimelineExport::svg(const TimelineWidget &timeline, const QString &title, QString *error, int width)
 {
     QByteArray data;
     QBuffer buffer(&data);
@@ -77,11 +72,30 @@ bool TimelineExport::writeSvg(const TimelineWidget &timeline,
     QPainter painter;
     if (!painter.begin(&svg)) {
         *error = tr("cannot make an SVG of the timeline");
-        return false;
+        return std::nullopt;
     }
     timeline.paintSession(painter, size);
     painter.end();
-    return writeAtomically(path, data, error);
+    return data;
+}
+
+bool TimelineExport::writePng(const TimelineWidget &timeline,
+                              const QString &path,
+                              QString *error,
+                              int width)
+{
+    const auto data = png(timeline, error, width);
+    return data && writeAtomically(path, *data, error);
+}
+
+bool TimelineExport::writeSvg(const TimelineWidget &timeline,
+                              const QString &path,
+                              const QString &title,
+                              QString *error,
+                              int width)
+{
+    const auto data = svg(timeline, title, error, width);
+    return data && writeAtomically(path, *data, error);
 }
 
 } // namespace finscope

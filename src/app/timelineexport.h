@@ -3,8 +3,11 @@
 // Writes the timeline of a session as a picture: SVG for documents and slides, PNG for chats and
 // tickets. Always the whole session (fit-all, every lane), whatever the window is zoomed to.
 
+#include <QByteArray>
 #include <QImage>
 #include <QString>
+
+#include <optional>
 
 namespace finscope {
 
@@ -16,6 +19,14 @@ public:
     static constexpr int DefaultWidth = 1600;
 
     static QImage image(const TimelineWidget &timeline, int width = DefaultWidth);
+    // The file's bytes, for writing somewhere other than a file (finscope-cli writes to stdout).
+    // On failure nullopt, with the problem in *error.
+    static std::optional<QByteArray>
+    png(const TimelineWidget &timeline, QString *error, int width = DefaultWidth);
+    static std::optional<QByteArray> svg(const TimelineWidget &timeline,
+                                         const QString &title,
+                                         QString *error,
+                                         int width = DefaultWidth);
     // Both name the file and the problem in *error on failure.
     static bool writePng(const TimelineWidget &timeline,
                          const QString &path,

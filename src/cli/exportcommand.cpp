@@ -4,15 +4,108 @@
 #include "pythonexport.h"
 #include "session.h"
 #include "sessiontextexport.h"
+#include "timelineexport.h"
+#include "timelinewidget.h"
 
+#include <QApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
+
+#include <cstdio>
+#include <cstring>
 
 namespace finscope {
 
+namespace {
+
+constexpr int MinWidth = 200;
+constexpr int MaxWidth = 10000;
+
+bool isPicture(const QString &format)
+{
+    return format == QLatin1StringView("svg") || format == QLatin1StringView("png");
+}
+
+// "text, svg, png and python"
+QString formatList()
+{
+    const QStringList all = ExportCommand::formats();
+    return QStringLiteral("%1 and %2")
+        .arg(all.mid(0, all.size() - 1).join(QStringLiteral(", ")), all.last());
+}
+
+// Draws the session's timeline as the read-only window shows it (store and peers linked) and
+// writes it as SVG or PNG to options.out, or to stdout for "-".
+int writeTimeline(const Session &session, const ExportOptions &options, QTextStream &err)
+{
+    if (!qobject_cast<QApplication *>(QCoreApplication::instance())) {
+        err << "finscope-cli: cannot draw the timeline without a QApplication" << Qt::endl;
+        return ExitInvalid;
+    }
+    TimelineWidget timeline;
+    timeline.setStore(&session.events);
+    timeline.model()->linkPeers(session.endpoints);
+    timeline.fitAll();
+    const bool svg = options.format == QLatin1StringView("svg");
+    const int width = options.width.value_or(TimelineExport::DefaultWidth);
+    const QString title = QStringLiteral("%1 — FinScope").arg(QFileInfo(options.file).fileName());
+    QString error;
+    if (options.out != QLatin1StringView("-")) {
+        const bool ok = svg ? TimelineExport::writeSvg(timeline, options.out, title, &error, width)
+                            : TimelineExport::writePng(timeline, options.out, &error, width);
+        if (!ok) {
+            err << "finscope-cli: " << error << Qt::endl;
+            return ExitInvalid;
+        }
+        return ExitOk;
+    }
+    const auto data = svg ? TimelineExport::svg(timeline, title, &error, width)
+                          : TimelineExport::png(timeline, &error, width);
+    if (!data) {
+        err << "finscope-cli: " << error << Qt::endl;
+        return ExitInvalid;
+    }
+    // The bytes as they are (a PNG is binary), not through a QTextStream.
+    QFile stdOut;
+    if (!stdOut.open(stdout, QIODevice::WriteOnly) || stdOut.write(*data) != data->size()
+        || !stdOut.flush()) {
+        err << "finscope-cli: cannot write to standard output: " << stdOut.errorString()
+            << Qt::endl;
+        return ExitInvalid;
+    }
+    return ExitOk;
+}
+
+} // namespace
+
 QStringList ExportCommand::formats()
 {
-    return {QStringLiteral("text"), QStringLiteral("python")};
+    return {QStringLiteral("text"),
+            QStringLiteral("svg"),
+            QStringLiteral("png"),
+            QStringLiteral("python")};
+}
+
+bool ExportCommand::drawsTimeline(int argc, const char *const *argv)
+{
+    if (argc < 2 || std::strcmp(argv[1], "export") != 0)
+        return false;
+    // As ExportOptions::parse: an option takes the next argument as its value unless it has
+    // "=VALUE"; the last --to counts.
+    const char *format = nullptr;
+    for (int i = 2; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (std::strncmp(arg, "--", 2) != 0)
+            continue;
+        const char *eq = std::strchr(arg, '=');
+        const bool inlineValue = eq && eq != arg;
+        const char *value = inlineValue ? eq + 1 : (i + 1 < argc ? argv[++i] : nullptr);
+        const size_t nameLength = inlineValue ? size_t(eq - arg) : std::strlen(arg);
+        if (value && nameLength == 4 && std::strncmp(arg, "--to", 4) == 0)
+            format = value;
+    }
+    return format && (std::strcmp(format, "svg") == 0 || std::strcmp(format, "png") == 0);
 }
 
 std::optional<ExportOptions> ExportOptions::parse(const QStringList &args, QString *error)
@@ -38,10 +131,21 @@ std::optional<ExportOptions> ExportOptions::parse(const QStringList &args, QStri
         if (arg == QLatin1StringView("--to")) {
             if (!ExportCommand::formats().contains(value)) {
                 *error = QStringLiteral("--to: this finscope-cli exports %1, not '%2'")
-                             .arg(ExportCommand::formats().join(QStringLiteral(" and ")), value);
+                             .arg(formatList(), value);
                 return std::nullopt;
             }
             options.format = value;
+        } else if (arg == QLatin1StringView("--width")) {
+            bool ok = false;
+            const int width = value.toInt(&ok);
+            if (!ok || width < MinWidth || width > MaxWidth) {
+                *error = QStringLiteral("--width: expected a whole number from %1 to %2, got '%3'")
+                             .arg(MinWidth)
+                             .arg(MaxWidth)
+                             .arg(value);
+                return std::nullopt;
+            }
+            options.width = width;
         } else if (arg == QLatin1StringView("--side")) {
             options.side = sideFromName(value);
             if (!options.side) {
@@ -66,6 +170,10 @@ std::optional<ExportOptions> ExportOptions::parse(const QStringList &args, QStri
         *error = QStringLiteral("--side is for --to python");
         return std::nullopt;
     }
+    if (options.width && !isPicture(options.format)) {
+        *error = QStringLiteral("--width is for --to svg and --to png");
+        return std::nullopt;
+    }
     options.file = positional.at(0);
     options.out = positional.at(1);
     return options;
@@ -79,6 +187,8 @@ int ExportCommand::run(const ExportOptions &options, QTextStream &out, QTextStre
         err << "finscope-cli: " << error << Qt::endl;
         return ExitInvalid;
     }
+    if (isPicture(options.format))
+        return writeTimeline(*session, options, err);
     QString text;
     if (options.format == QLatin1StringView("python")) {
         // Without --side: the client when the session has client actions, else the server.

@@ -1,7 +1,9 @@
 #pragma once
 
-// finscope-cli export FILE --to text|python OUT [--side client|server]: writes a recorded session
-// as a plain-text timeline (SessionTextExport) or as a Python socket script (PythonExport).
+// finscope-cli export FILE --to text|svg|png|python OUT [--side client|server] [--width N]: writes
+// a recorded session as a plain-text timeline (SessionTextExport), a picture of the timeline
+// (TimelineExport over the app's TimelineWidget, drawn off screen) or a Python socket script
+// (PythonExport).
 
 #include "event.h"
 
@@ -15,9 +17,10 @@ namespace finscope {
 struct ExportOptions
 {
     QString file;
-    QString format; // text, python
+    QString format; // text, svg, png, python
     QString out;    // "-" is stdout
     std::optional<Side> side;
+    std::optional<int> width; // svg and png only; TimelineExport::DefaultWidth when not given
 
     static std::optional<ExportOptions> parse(const QStringList &args, QString *error);
 };
@@ -27,7 +30,12 @@ class ExportCommand
 public:
     // The formats this finscope-cli writes.
     static QStringList formats();
+    // True for svg and png, which draw the timeline: they need a QApplication (TimelineWidget is
+    // a QWidget). Looks at the raw arguments (with the program name), before any application
+    // object exists, the way ExportOptions::parse reads them.
+    static bool drawsTimeline(int argc, const char *const *argv);
     // Exit code: 0 written, 3 a file that cannot be read or written, or nothing to export.
+    // svg and png need a QApplication.
     static int run(const ExportOptions &options, QTextStream &out, QTextStream &err);
 };
 
