@@ -6,6 +6,23 @@
 
 #include <memory>
 
+namespace {
+
+QtMessageHandler qtHandler = nullptr;
+
+// The offscreen platform's start-up complains about a missing XDG_RUNTIME_DIR on servers and in
+// containers; a command line owes its user one sentence on stderr, so that notice is dropped.
+void quietStartup(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type != QtFatalMsg && type != QtCriticalMsg
+        && message.startsWith(QLatin1StringView("QStandardPaths: XDG_RUNTIME_DIR"))) {
+        return;
+    }
+    qtHandler(type, context, message);
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
     // export --to svg|png draws the timeline, a QWidget: that needs a QApplication, on the
@@ -15,6 +32,7 @@ int main(int argc, char *argv[])
     if (finscope::ExportCommand::drawsTimeline(argc, argv)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
+        qtHandler = qInstallMessageHandler(quietStartup);
         app = std::make_unique<QApplication>(argc, argv);
     } else {
         app = std::make_unique<QCoreApplication>(argc, argv);
