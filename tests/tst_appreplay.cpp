@@ -77,6 +77,8 @@ private slots:
     void clientReplayAgainstAPeerThatResets();
     void steppingWithNext();
     void badTargetIsRefusedBeforeConnecting();
+    void stopHaltsTheReplay();
+    void nextPressesDoNotPileUp();
 };
 
 void TestAppReplay::initTestCase()
@@ -196,6 +198,52 @@ void TestAppReplay::badTargetIsRefusedBeforeConnecting()
     QVERIFY(!w.replayer());
     QVERIFY2(w.verdictText().startsWith(QLatin1StringView("Target:")), qPrintable(w.verdictText()));
     QVERIFY(w.startButton()->isEnabled());
+}
+
+void TestAppReplay::stopHaltsTheReplay()
+{
+    // At 0.1x the recorded 400 ms of actions take seconds: Stop lands in the middle.
+    ReplayWindow w(example("both-ends-half-close.json"),
+                   QStringLiteral("both-ends-half-close.json"));
+    w.show();
+    w.speedSpin()->setValue(0.1);
+    QVERIFY(w.start());
+    QTRY_VERIFY(!w.replayer()->session().actions.isEmpty());
+    QVERIFY(w.stopButton()->isEnabled());
+    QTest::mouseClick(w.stopButton(), Qt::LeftButton);
+    QVERIFY(w.hasResult());
+    QVERIFY2(w.verdictText().startsWith(QLatin1StringView("Replay stopped.")),
+             qPrintable(w.verdictText()));
+    QVERIFY(!w.isEquivalent()); // the rest of the half-close never happened
+    // Nothing more runs after Stop: no recorded gap releases another action later.
+    const qsizetype actions = w.replayer()->session().actions.size();
+    QVERIFY(actions < w.recording().actions.size());
+    QTest::qWait(1500);
+    QCOMPARE(w.replayer()->session().actions.size(), actions);
+    QVERIFY(w.startButton()->isEnabled());
+}
+
+void TestAppReplay::nextPressesDoNotPileUp()
+{
+    ReplayWindow w(example("both-ends-half-close.json"),
+                   QStringLiteral("both-ends-half-close.json"));
+    w.show();
+    w.stepCheck()->setChecked(true);
+    QVERIFY(w.start());
+    // Presses before the first action is announced (the ends are still connecting) are not
+    // credits for later: each announced action needs its own.
+    for (int i = 0; i < 5; ++i)
+        w.next();
+    QTRY_VERIFY(w.pendingText().startsWith(QLatin1StringView("next: ")));
+    QTest::qWait(300);
+    QVERIFY(w.replayer()->session().actions.isEmpty());
+    QVERIFY(w.nextButton()->isEnabled());
+    QTest::mouseClick(w.nextButton(), Qt::LeftButton);
+    QTRY_COMPARE(w.replayer()->session().actions.size(), 1);
+    QTest::qWait(300);
+    QCOMPARE(w.replayer()->session().actions.size(), 1);
+    w.stop();
+    QVERIFY(w.hasResult());
 }
 
 QTEST_MAIN(TestAppReplay)

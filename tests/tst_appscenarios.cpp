@@ -61,6 +61,8 @@ private slots:
     void runsEchoDeadlockWithoutReadingForTheClient();
     void qtSocketEndHasNoControls();
     void presenterMode();
+    void aRunIsNotThrownAwayByAPick();
+    void stopDuringSetupLeavesNothingOpen();
     void openedFromTheWorkbench();
 };
 
@@ -225,6 +227,45 @@ void TestAppScenarios::openedFromTheWorkbench()
     QTRY_VERIFY_WITH_TIMEOUT(w->runner()->isFinished(), 15000);
     QVERIFY2(w->runner()->allHeld(), qPrintable(w->statusText()));
     QCOMPARE(main.workbench()->events().size(), before);
+}
+
+void TestAppScenarios::aRunIsNotThrownAwayByAPick()
+{
+    ScenarioWindow w;
+    QVERIFY(w.selectScenario(QStringLiteral("echo-deadlock")));
+    w.show();
+    w.run();
+    QTRY_VERIFY(w.clientPanel());
+    ScenarioRunner *r = w.runner();
+    QVERIFY(w.isRunActive());
+    QVERIFY(!w.selectScenario(QStringLiteral("abortive-close")));
+    QCOMPARE(w.runner(), r);
+    QCOMPARE(w.currentId(), QStringLiteral("echo-deadlock"));
+    QCOMPARE(w.scenarioList()->currentItem()->data(Qt::UserRole).toString(),
+             QStringLiteral("echo-deadlock"));
+    QTRY_VERIFY_WITH_TIMEOUT(r->isFinished(), 20000);
+    QVERIFY(w.selectScenario(QStringLiteral("abortive-close")));
+    QCOMPARE(w.currentId(), QStringLiteral("abortive-close"));
+}
+
+void TestAppScenarios::stopDuringSetupLeavesNothingOpen()
+{
+    ScenarioWindow w;
+    QVERIFY(w.selectScenario(QStringLiteral("half-close-request-response")));
+    w.show();
+    w.step(); // listens and starts connecting; the connection is not up yet
+    ScenarioRunner *r = w.runner();
+    QCOMPARE(r->state(), ScenarioRunner::State::Preparing);
+    w.stop();
+    QCOMPARE(r->state(), ScenarioRunner::State::Failed);
+    QVERIFY(w.statusText().contains(QLatin1StringView("Could not run")));
+    QTest::qWait(300);
+    QVERIFY(!r->workbench()->isListening());
+    for (const Endpoint *e : r->workbench()->clients())
+        QVERIFY(!e->isOpen());
+    for (const Endpoint *e : r->workbench()->serverConnections())
+        QVERIFY(!e->isOpen());
+    QVERIFY(!w.serverPanel() || !w.serverPanel()->endpoint()->isOpen());
 }
 
 QTEST_MAIN(TestAppScenarios)

@@ -20,15 +20,11 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace finscope {
 
 namespace {
-
-// What a stopped replay waits for the closes it asked for before it compares.
-constexpr int StopSettleMs = 300;
 
 bool hasActions(const Session &session, Side side)
 {
@@ -241,7 +237,7 @@ void ReplayWindow::updateButtons()
     const bool running = m_replayer && !m_replayer->isFinished() && !m_hasResult;
     m_start->setEnabled(!running);
     m_start->setText(m_hasResult ? tr("Replay again") : tr("Start replay"));
-    m_next->setEnabled(running && m_step->isChecked());
+    m_next->setEnabled(running && m_replayer->isWaitingForNext());
     m_stop->setEnabled(running);
     for (QWidget *w : {static_cast<QWidget *>(m_side),
                        static_cast<QWidget *>(m_speed),
@@ -351,6 +347,7 @@ bool ReplayWindow::start()
     connect(r, &Replayer::actionStarted, this, &ReplayWindow::linkReplayPeers);
     connect(r, &Replayer::actionPending, this, [this](Side side, quint32 conn, const QString &a) {
         m_pending->setText(tr("next: %1 %2 %3").arg(sideName(side)).arg(conn).arg(a));
+        updateButtons();
     });
     connect(r, &Replayer::finished, this, &ReplayWindow::handleFinished);
     updateButtons();
@@ -360,10 +357,13 @@ bool ReplayWindow::start()
 
 void ReplayWindow::next()
 {
-    if (m_replayer && !m_replayer->isFinished() && m_step->isChecked()) {
+    // Only an announced action can be let go: presses while an end connects or is busy do not
+    // pile up into several actions at once.
+    if (m_replayer && m_replayer->isWaitingForNext()) {
         m_pending->clear();
         m_replayer->next();
     }
+    updateButtons();
 }
 
 void ReplayWindow::stop()
@@ -371,13 +371,9 @@ void ReplayWindow::stop()
     if (!m_replayer || m_replayer->isFinished() || m_hasResult)
         return;
     m_stopping = true;
-    m_replayer->stopStepping();
-    m_replayer->closeAll();
-    // The closes are recorded with the kernel's answer; then compare what ran.
-    QTimer::singleShot(StopSettleMs, this, [this, r = m_replayer.get()] {
-        if (m_replayer.get() == r && !m_hasResult)
-            compare(tr("stopped"));
-    });
+    // No further action runs, connects in progress are abandoned, open ends are closed (each
+    // close records the kernel's answer); finished() follows at once and what ran is compared.
+    m_replayer->halt();
 }
 
 void ReplayWindow::linkReplayPeers()
@@ -388,6 +384,8 @@ void ReplayWindow::linkReplayPeers()
 
 void ReplayWindow::handleFinished(bool ok)
 {
+    if (m_hasResult)
+        return;
     if (!ok) {
         m_hasResult = true;
         m_pending->clear();

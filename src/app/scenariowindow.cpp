@@ -195,8 +195,15 @@ void ScenarioWindow::createMenus()
         tr("&Fit all"), QKeySequence(Qt::CTRL | Qt::Key_0), timeline, &TimelineWidget::fitAll);
 }
 
+bool ScenarioWindow::isRunActive() const
+{
+    return m_runner && !m_runner->isFinished() && m_runner->state() != ScenarioRunner::State::Idle;
+}
+
 bool ScenarioWindow::selectScenario(const QString &id)
 {
+    if (isRunActive())
+        return currentId() == id;
     for (int row = 0; row < m_list->count(); ++row) {
         if (m_list->item(row)->data(Qt::UserRole).toString() == id) {
             m_list->setCurrentRow(row);
@@ -225,6 +232,13 @@ void ScenarioWindow::showScenario(int row)
 {
     if (row < 0 || row == m_row)
         return;
+    if (isRunActive()) {
+        // A run in progress is not thrown away by a pick (the list is disabled meanwhile, but
+        // the workbench's Scenarios menu can still ask).
+        const QSignalBlocker block(m_list);
+        m_list->setCurrentRow(m_row);
+        return;
+    }
     m_row = row;
     newRun();
 }
@@ -243,6 +257,7 @@ void ScenarioWindow::newRun()
     delete m_serverPanel;
     m_clientStack->setCurrentWidget(m_clientWaiting);
     m_serverStack->setCurrentWidget(m_serverWaiting);
+    m_serverWaiting->setText(tr("The server's end appears when the client connects."));
     m_runner = std::move(runner);
     m_runRequested = false;
 

@@ -55,6 +55,8 @@ public:
     QPushButton *stepButton() const { return m_step; }
     QPushButton *stopButton() const { return m_stop; }
     bool isPresenting() const { return m_presenting; }
+    // A run has started and not finished: picking another scenario waits until it ends.
+    bool isRunActive() const;
 
 public slots:
     // Runs every remaining step; after a finished run, starts a new one.

@@ -137,6 +137,8 @@ void Endpoint::connectToHost(const QString &host, quint16 port)
         return;
     }
     QHostInfo::lookupHost(host, this, [this, host, port](const QHostInfo &info) {
+        if (m_status != Status::Resolving)
+            return; // cancelled while the name was being looked up
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
             fail(QStringLiteral("cannot resolve host name '%1': %2").arg(host, info.errorString()),
                  true);
@@ -150,6 +152,8 @@ void Endpoint::connectToHost(const QString &host, quint16 port)
 
 void Endpoint::tryNextAddress()
 {
+    if (m_status != Status::Resolving && m_status != Status::Connecting)
+        return; // cancelled
     if (m_candidates.isEmpty()) {
         fail(QStringLiteral("could not connect to %1: %2").arg(m_target, m_errorString), false);
         return;
@@ -202,6 +206,19 @@ void Endpoint::handleConnectWritable()
     m_errorString = errnoMessage(err);
     recordError(err, QStringLiteral("connect to %1").arg(m_connectingTo.toString()));
     tryNextAddress();
+}
+
+void Endpoint::cancelConnect(const QString &why)
+{
+    if (m_status != Status::Resolving && m_status != Status::Connecting)
+        return;
+    delete m_writeNotifier;
+    if (m_fd >= 0) {
+        native::close(m_fd);
+        m_fd = -1;
+    }
+    m_candidates.clear();
+    fail(QStringLiteral("connect to %1 abandoned: %2").arg(m_target, why), true);
 }
 
 bool Endpoint::adoptDescriptor(qintptr fd)

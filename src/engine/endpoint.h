@@ -44,6 +44,9 @@ public:
 
     // Resolves host (QHostInfo) and tries each address in turn with a non-blocking connect.
     void connectToHost(const QString &host, quint16 port);
+    // Abandons a connect still resolving or in progress (a Stop while it waits): the socket is
+    // closed, the end fails with the reason, recorded. Nothing happens once open.
+    void cancelConnect(const QString &why);
     // Takes ownership of a socket that accept() returned.
     bool adoptDescriptor(qintptr fd);
 

@@ -216,6 +216,10 @@ void Replayer::start()
         Endpoint *endpoint = m_workbench.connectClient(plan->host, plan->port);
         Plan *raw = plan.get();
         connect(endpoint, &Endpoint::connected, this, [this, raw, endpoint] {
+            if (m_finished) {
+                endpoint->close(); // connected after the replay ended
+                return;
+            }
             startRunner(raw, endpoint);
         });
         connect(endpoint, &Endpoint::connectFailed, this, &Replayer::fail);
@@ -225,6 +229,10 @@ void Replayer::start()
 
 void Replayer::handleAccepted(Endpoint *endpoint)
 {
+    if (m_finished) {
+        endpoint->close(); // accepted after the replay ended
+        return;
+    }
     const qsizetype index = m_accepted++;
     if (m_accepted >= qsizetype(m_serverPlans.size()))
         m_workbench.stopListening();
@@ -258,7 +266,7 @@ void Replayer::startRunner(Plan *plan, Endpoint *endpoint)
 // or when next() is called.
 void Replayer::handleReady(Plan *plan, int index)
 {
-    if (!plan->runner || !plan->runner->isWaitingToProceed()
+    if (m_finished || !plan->runner || !plan->runner->isWaitingToProceed()
         || index != plan->runner->currentIndex() + 1) {
         return;
     }
@@ -290,8 +298,32 @@ void Replayer::release(Plan *plan)
 
 void Replayer::next()
 {
+    if (m_finished)
+        return;
     ++m_stepCredits;
     releaseSteps();
+}
+
+bool Replayer::isWaitingForNext() const
+{
+    return !m_finished && m_stepping && m_announced == m_nextGlobal && m_stepCredits == 0;
+}
+
+void Replayer::halt()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_halted = true;
+    m_stepping = false;
+    for (const auto *plans : {&m_clientPlans, &m_serverPlans}) {
+        for (const auto &plan : *plans)
+            plan->gapTimer.stop();
+    }
+    for (Endpoint *endpoint : m_workbench.clients())
+        endpoint->cancelConnect(QStringLiteral("the replay was stopped"));
+    closeAll();
+    emit finished(true);
 }
 
 void Replayer::stopStepping()
@@ -313,7 +345,7 @@ void Replayer::stopStepping()
 // m_nextGlobal runs once its end is ready for it and next() was called for it.
 void Replayer::releaseSteps()
 {
-    while (m_stepping) {
+    while (m_stepping && !m_finished) {
         Plan *ready = nullptr;
         int index = -1;
         for (const auto *plans : {&m_clientPlans, &m_serverPlans}) {

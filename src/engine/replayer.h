@@ -63,8 +63,11 @@ public:
 
     // Connects the clients (after prepare()); finished() follows.
     void start();
-    // Stepping: lets the next action in recorded order run.
+    // Stepping: lets the next action in recorded order run. Calls made before it is announced
+    // count (typed-ahead Enters in the CLI); a GUI offers Next only while isWaitingForNext().
     void next();
+    // Stepping: an action was announced (actionPending) and waits for next().
+    bool isWaitingForNext() const;
     // Runs the remaining actions without waiting for next() or for recorded gaps (stdin closed).
     void stopStepping();
 
@@ -80,6 +83,10 @@ public:
     QString waitingFor() const;
     // Closes every end still open (recorded as close events), as a program that exits would.
     void closeAll();
+    // Ends the replay now (a person pressing Stop): no further action runs, connects still in
+    // progress are abandoned, every open end is closed, and finished(true) follows at once.
+    void halt();
+    bool wasHalted() const { return m_halted; }
 
 signals:
     // Stepping: the action that next() will let run.
@@ -127,6 +134,7 @@ private:
     bool m_prepared = false;
     bool m_started = false;
     bool m_finished = false;
+    bool m_halted = false;
     QString m_errorString;
     Workbench m_workbench;
     const Recorder *m_recorder = m_workbench.recorder();

@@ -144,7 +144,7 @@ void ScenarioRunner::handleClientConnected()
 
 void ScenarioRunner::handleServerEndpoint(Endpoint *endpoint)
 {
-    if (m_server || m_qtServer) {
+    if (m_server || m_qtServer || isFinished()) {
         endpoint->close(); // only one connection belongs to a scenario
         return;
     }
@@ -155,13 +155,15 @@ void ScenarioRunner::handleServerEndpoint(Endpoint *endpoint)
 
 void ScenarioRunner::handleServerDescriptor(qintptr fd)
 {
-    if (m_server || m_qtServer) {
+    if (m_server || m_qtServer || isFinished()) {
         native::close(int(fd));
         return;
     }
+    // The listener forgets its address once it stops: read it first.
+    const QString listenAddress = m_workbench.listenAddress();
     m_workbench.stopListening();
     m_qtServer = new QtSocketEndpoint(Side::Server, 1, m_workbench.recorder()->clock(), this);
-    m_workbench.recorder()->attach(m_qtServer, m_workbench.listenAddress());
+    m_workbench.recorder()->attach(m_qtServer, listenAddress);
     connect(m_qtServer, &QtSocketEndpoint::actionFinished, this, [this] {
         const int index = m_qtCurrent;
         m_qtCurrent = -1;
@@ -396,6 +398,21 @@ void ScenarioRunner::fail(const QString &reason)
     m_state = State::Failed;
     m_errorString = reason;
     m_endReason = reason;
+    // Nothing of a failed setup may live on: a late accept or connect would keep recording.
+    m_workbench.stopListening();
+    for (Endpoint *endpoint : m_workbench.clients()) {
+        endpoint->cancelConnect(reason);
+        if (endpoint->isOpen())
+            endpoint->close();
+    }
+    for (Endpoint *endpoint : m_workbench.serverConnections()) {
+        if (endpoint->isOpen())
+            endpoint->close();
+    }
+    if (m_qtServer && m_qtServer->isOpen()) {
+        if (const auto close = Action::parse(QStringLiteral("close"), nullptr))
+            m_qtServer->run(*close);
+    }
     emit failed(reason);
     emit finished(false);
 }
