@@ -8,7 +8,9 @@
 #include "timelinewidget.h"
 #include "workbench.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QSignalSpy>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
@@ -120,6 +122,15 @@ void TestAppReplay::bothEndsReplayIsEquivalent()
     QCOMPARE(int(w.replayView()->timeline()->model()->lanes().size()), 2);
     QVERIFY(!w.replayView()->timeline()->isLaneMarked(Side::Client, 1));
     QCOMPARE(w.startButton()->text(), QStringLiteral("Replay again"));
+
+    // File > Save the Replay As… hands the replay (not the recording) to the workbench's save.
+    QSignalSpy saves(&w, &ReplayWindow::saveRequested);
+    for (QAction *a : w.findChildren<QAction *>()) {
+        if (a->text().startsWith(QLatin1StringView("Save the Replay")))
+            a->trigger();
+    }
+    QCOMPARE(saves.size(), 1);
+    QCOMPARE(saves.at(0).at(1).toString(), QStringLiteral("both-ends-half-close-replay.json"));
 }
 
 void TestAppReplay::clientReplayAgainstALivePeer()

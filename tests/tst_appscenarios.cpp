@@ -4,19 +4,25 @@
 #include "connectionpanel.h"
 #include "endpoint.h"
 #include "mainwindow.h"
+#include "recentfiles.h"
 #include "scenariocatalog.h"
 #include "scenariorunner.h"
 #include "scenariowindow.h"
+#include "session.h"
+#include "sessioncontroller.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace finscope;
@@ -227,6 +233,32 @@ void TestAppScenarios::openedFromTheWorkbench()
     QTRY_VERIFY_WITH_TIMEOUT(w->runner()->isFinished(), 15000);
     QVERIFY2(w->runner()->allHeld(), qPrintable(w->statusText()));
     QCOMPARE(main.workbench()->events().size(), before);
+
+    // File > Save This Run As… keeps the run as a session file, through the workbench's dialogs.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("run.json"));
+    QString suggested;
+    main.sessions()->setFilePrompt(
+        [&](SessionController::FileRole role, const QString &suggestion) {
+            suggested = suggestion;
+            return role == SessionController::FileRole::SaveSession ? path : QString();
+        });
+    QAction *save = nullptr;
+    for (QAction *a : w->findChildren<QAction *>()) {
+        if (a->text().startsWith(QLatin1StringView("Save This Run")))
+            save = a;
+    }
+    QVERIFY(save);
+    save->trigger();
+    QVERIFY2(suggested.endsWith(QLatin1StringView("abortive-close.json")), qPrintable(suggested));
+    QString error;
+    const auto saved = Session::load(path, &error);
+    QVERIFY2(saved, qPrintable(error));
+    QCOMPARE(saved->events.size(), w->runner()->events().size());
+    QCOMPARE(saved->tool, QStringLiteral("finscope scenario abortive-close"));
+    QVERIFY(main.sessions()->recentFiles().files().contains(QFileInfo(path).absoluteFilePath())
+            || main.sessions()->recentFiles().files().contains(path));
 }
 
 void TestAppScenarios::aRunIsNotThrownAwayByAPick()
