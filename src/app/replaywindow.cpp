@@ -1,6 +1,7 @@
 #include "replaywindow.h"
 
 #include "hostport.h"
+#include "palettecolors.h"
 #include "sessioncomparison.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
@@ -257,8 +258,9 @@ void ReplayWindow::updateButtons()
 void ReplayWindow::showVerdict(const QString &text, bool good)
 {
     m_verdict->setText(text);
-    m_verdict->setStyleSheet(
-        good ? QString() : QStringLiteral("QLabel { color: #b71c1c; font-weight: bold; }"));
+    m_verdict->setStyleSheet(good ? QString()
+                                  : QStringLiteral("QLabel { color: %1; font-weight: bold; }")
+                                        .arg(badColor(palette()).name()));
 }
 
 bool ReplayWindow::start()
@@ -418,13 +420,13 @@ void ReplayWindow::compare(const QString &how)
     m_differences->clear();
     for (const SessionComparison::Difference &d : comparison.differences()) {
         auto *item = new QListWidgetItem(d.text, m_differences);
-        item->setForeground(QColor(0xb7, 0x1c, 0x1c));
+        item->setForeground(badColor(palette()));
         if (!marked.contains(std::make_pair(d.side, d.conn)))
             marked.append({d.side, d.conn});
     }
     for (const QString &failure : m_replayer->failures()) {
         auto *item = new QListWidgetItem(tr("expectation failed: %1").arg(failure), m_differences);
-        item->setForeground(QColor(0xb7, 0x1c, 0x1c));
+        item->setForeground(badColor(palette()));
     }
     m_recordingView->timeline()->setMarkedLanes(marked);
     m_replayView->timeline()->setMarkedLanes(marked);

@@ -3,6 +3,7 @@
 #include "connectionpanel.h"
 #include "endpoint.h"
 #include "eventtablemodel.h"
+#include "palettecolors.h"
 #include "scenariocatalog.h"
 #include "scenariorunner.h"
 #include "sessionview.h"
@@ -371,7 +372,7 @@ void ScenarioWindow::handleFinished()
                                            verdict.sentence,
                                            verdict.observed),
                                   m_verdicts);
-        item->setForeground(verdict.held ? QColor(0x1b, 0x5e, 0x20) : QColor(0xb7, 0x1c, 0x1c));
+        item->setForeground(verdict.held ? goodColor(palette()) : badColor(palette()));
     }
     QString text;
     if (failedSetup)
@@ -422,7 +423,7 @@ void ScenarioWindow::updateSteps()
         item->setBackground(isCurrent ? current : QBrush());
         item->setForeground(isCurrent ? palette().color(QPalette::HighlightedText)
                             : status == ScenarioRunner::StepStatus::Done
-                                ? palette().color(QPalette::PlaceholderText)
+                                ? fadedTextColor(palette())
                                 : palette().color(QPalette::Text));
         item->setText(stepText(m_runner->scenario().steps.at(i), i)
                       + (mark.isEmpty() ? QString() : QStringLiteral("   [%1]").arg(mark)));

@@ -1,6 +1,7 @@
 #include "timelinewidget.h"
 
 #include "eventformat.h"
+#include "palettecolors.h"
 
 #include <QHelpEvent>
 #include <QKeyEvent>
@@ -374,7 +375,7 @@ void TimelineWidget::paintLane(QPainter &p,
         p.fillRect(QRectF(0, top, f.size.width(), f.g.laneHeight), QColor(0xc6, 0x28, 0x28, 38));
         p.fillRect(QRectF(0, top, 4, f.g.laneHeight), QColor(0xc6, 0x28, 0x28));
     }
-    p.setPen(marked ? QColor(0xb7, 0x1c, 0x1c) : palette().color(QPalette::Text));
+    p.setPen(marked ? badColor(palette()) : palette().color(QPalette::Text));
     const QString label = QStringLiteral("%1 %2").arg(sideName(lane.side)).arg(lane.conn);
     p.drawText(QRectF(6, top, f.g.labelWidth - 8, f.g.laneHeight * 0.6), Qt::AlignVCenter, label);
     if (marked) {
