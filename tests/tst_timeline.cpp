@@ -4,6 +4,7 @@
 #include "timelinemodel.h"
 #include "timescale.h"
 
+#include <QSet>
 #include <QTest>
 
 using namespace finscope;
@@ -113,6 +114,18 @@ void TestTimeline::formatsDurations()
     QCOMPARE(TimeScale::formatDuration(1500), QStringLiteral("1.5 µs"));
     QCOMPARE(TimeScale::formatDuration(12'000'000), QStringLiteral("12 ms"));
     QCOMPARE(TimeScale::formatDuration(3'250'000'000), QStringLiteral("3.25 s"));
+    // Axis labels carry the decimals their step needs: 0.5 ms ticks at 8.5 s stay distinct.
+    QCOMPARE(TimeScale::formatTick(8'572'500'000, 500'000), QStringLiteral("8.5725 s"));
+    QCOMPARE(TimeScale::formatTick(8'573'000'000, 500'000), QStringLiteral("8.573 s"));
+    QCOMPARE(TimeScale::formatTick(50'000'000, 50'000'000), QStringLiteral("50 ms"));
+    QCOMPARE(TimeScale::formatTick(2'000'000'000, 1'000'000'000), QStringLiteral("2 s"));
+    QCOMPARE(TimeScale::formatTick(0, 1000), QStringLiteral("0"));
+    for (const qint64 step : {qint64(500), qint64(20'000), qint64(500'000), qint64(2'000'000)}) {
+        QSet<QString> labels;
+        for (qint64 t = 8'570'000'000; t < 8'570'000'000 + 40 * step; t += step)
+            labels.insert(TimeScale::formatTick(t, step));
+        QCOMPARE(labels.size(), 40);
+    }
 }
 
 void TestTimeline::lanesPerConnectionEndWithoutListener()

@@ -4,6 +4,7 @@
 #include "action.h"
 #include "actionrunner.h"
 #include "endpoint.h"
+#include "palettecolors.h"
 
 #include <QAction>
 #include <QFileDialog>
@@ -104,7 +105,8 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent, bool scrip
     mono.setStyleHint(QFont::TypeWriter);
     m_ui->receivedText->setFont(mono);
     m_ui->receivedHex->setFont(mono);
-    m_ui->abortButton->setStyleSheet(QStringLiteral("QPushButton:enabled { color: #8b0000; }"));
+    m_ui->abortButton->setStyleSheet(
+        QStringLiteral("QPushButton:enabled { color: %1; }").arg(badColor(palette()).name()));
     m_confirmClose = [this](qint64 unread) {
         return QMessageBox::warning(
                    this,

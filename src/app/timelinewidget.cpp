@@ -324,7 +324,7 @@ void TimelineWidget::paintAxis(QPainter &p, const Frame &f) const
     for (; f.scale.x(t) < f.size.width(); t += step) {
         const double x = f.scale.x(t);
         p.drawLine(QPointF(x, f.g.axisHeight - 5), QPointF(x, f.g.axisHeight));
-        p.drawText(QPointF(x + 3, f.g.axisHeight - 7), TimeScale::formatDuration(t));
+        p.drawText(QPointF(x + 3, f.g.axisHeight - 7), TimeScale::formatTick(t, step));
     }
     p.drawText(QRectF(4, 0, f.g.labelWidth - 8, f.g.axisHeight), Qt::AlignVCenter, tr("time"));
     p.drawLine(QPointF(0, f.g.axisHeight), QPointF(f.size.width(), f.g.axisHeight));

@@ -60,4 +60,33 @@ QString TimeScale::formatDuration(qint64 ns)
     return fmt(double(ns) / 1e9, "s");
 }
 
+QString TimeScale::formatTick(qint64 ns, qint64 stepNs)
+{
+    if (ns == 0)
+        return QStringLiteral("0");
+    const double a = std::abs(double(ns));
+    double unit = 1;
+    const char *name = "ns";
+    if (a >= 1e9) {
+        unit = 1e9;
+        name = "s";
+    } else if (a >= 1e6) {
+        unit = 1e6;
+        name = "ms";
+    } else if (a >= 1e3) {
+        unit = 1e3;
+        name = "µs";
+    }
+    const double step = std::max<double>(double(stepNs), 1) / unit;
+    const int decimals = std::clamp(int(std::ceil(-std::log10(step) - 1e-9)), 0, 9);
+    QString text = QString::number(double(ns) / unit, 'f', decimals);
+    if (text.contains(u'.')) {
+        while (text.endsWith(u'0'))
+            text.chop(1);
+        if (text.endsWith(u'.'))
+            text.chop(1);
+    }
+    return text + QLatin1Char(' ') + QString::fromUtf8(name);
+}
+
 } // namespace finscope

@@ -28,6 +28,9 @@ struct TimeScale
     qint64 tickStepNs(double minPixels) const;
     // "0", "250 ns", "1.5 µs", "12 ms", "3.25 s"
     static QString formatDuration(qint64 ns);
+    // An axis label: as formatDuration, with as many decimals as ticks stepNs apart need to read
+    // differently (8.5725 s beside 8.573 s, not 8.573 s twice).
+    static QString formatTick(qint64 ns, qint64 stepNs);
 };
 
 } // namespace finscope
