@@ -124,6 +124,8 @@ private slots:
     void dataArrivingInSeveralChunks();
     void timeWaitFoundInKernelTableAfterClose();
     void connectionRefused();
+    void cancelledConnectNeverConnects_data();
+    void cancelledConnectNeverConnects();
     void unknownHostName();
     void portInUse();
     void sendFileStreamsFile();
@@ -410,6 +412,48 @@ void TestEndpoint::connectionRefused()
     const Event &last = recorder.events().events().back();
     QCOMPARE(last.kind, EventKind::Error);
     QCOMPARE(last.err, ECONNREFUSED);
+}
+
+void TestEndpoint::cancelledConnectNeverConnects_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::newRow("address") << QStringLiteral("127.0.0.1");
+    QTest::newRow("name being resolved") << QStringLiteral("localhost");
+}
+
+// A Stop while the connect is still on its way: the end fails with the reason, recorded, and
+// nothing reaches the listener afterwards.
+void TestEndpoint::cancelledConnectNeverConnects()
+{
+    QFETCH(QString, host);
+    Listener listener;
+    int err = 0;
+    QString error;
+    QVERIFY(listener.listenOn(QHostAddress::LocalHost, 0, &err, &error));
+    int accepted = 0;
+    connect(&listener, &Listener::descriptorAccepted, this, [&accepted](qintptr fd) {
+        ++accepted;
+        native::close(int(fd));
+    });
+    Recorder recorder;
+    Endpoint client(Side::Client, 1, recorder.clock());
+    recorder.attach(&client, host);
+    QSignalSpy connected(&client, &Endpoint::connected);
+    QSignalSpy failed(&client, &Endpoint::connectFailed);
+    client.connectToHost(host, listener.serverPort());
+    QCOMPARE(client.status(), Endpoint::Status::Resolving);
+    client.cancelConnect(QStringLiteral("stopped by the test"));
+    QCOMPARE(client.status(), Endpoint::Status::Failed);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(failed.first().first().toString().contains(QLatin1StringView("stopped by the test")));
+    QCOMPARE(recorder.events().events().back().kind, EventKind::Error);
+    QTest::qWait(500); // the name lookup and the queued first attempt come back here
+    QCOMPARE(connected.size(), 0);
+    QCOMPARE(accepted, 0);
+    QCOMPARE(client.status(), Endpoint::Status::Failed);
+    // Once failed, cancelling again does nothing.
+    client.cancelConnect(QStringLiteral("again"));
+    QCOMPARE(failed.size(), 1);
 }
 
 void TestEndpoint::unknownHostName()

@@ -159,6 +159,7 @@ private slots:
     void bothSidesInProcessIsEquivalent();
     void speedScalesRecordedGaps();
     void steppingRunsOneActionPerNext();
+    void haltStopsEverythingAtOnce();
     void targetIsKnownBeforeConnecting();
     void replayAgainstPythonPeer();
     void replayServerSideForLiveClient();
@@ -214,6 +215,38 @@ void TestReplay::bothSidesInProcessIsEquivalent()
     QCOMPARE(replayer.session().actions.size(), 8);
     const SessionComparison comparison(*recording, replayer.session());
     QVERIFY2(comparison.equivalent(), qPrintable(comparison.report()));
+}
+
+void TestReplay::haltStopsEverythingAtOnce()
+{
+    // The client waits a recorded second between its request and its FIN: halt lands in it.
+    const Session recording = actionsOnly({{Side::Client, 0, "send ping"},
+                                           {Side::Client, 1000, "shutdown wr"},
+                                           {Side::Client, 1001, "read-until-eof"},
+                                           {Side::Client, 1002, "close"},
+                                           {Side::Server, 0, "read-until-eof"},
+                                           {Side::Server, 1001, "close"}});
+    Replayer replayer(recording);
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QSignalSpy finished(&replayer, &Replayer::finished);
+    replayer.start();
+    QTRY_COMPARE(replayer.session().actions.size(), 2); // send ping, the server's read
+    replayer.halt();
+    QCOMPARE(finished.size(), 1); // at once, not after the recorded gap
+    QCOMPARE(finished.first().first().toBool(), true);
+    QVERIFY(replayer.isFinished());
+    QVERIFY(replayer.wasHalted());
+    for (const Endpoint *e : replayer.workbench()->clients())
+        QVERIFY(!e->isOpen());
+    for (const Endpoint *e : replayer.workbench()->serverConnections())
+        QVERIFY(!e->isOpen());
+    // The recorded gap would have released the FIN by now: nothing runs after a halt.
+    QTest::qWait(1300);
+    QCOMPARE(replayer.session().actions.size(), 2);
+    QCOMPARE(finished.size(), 1);
+    replayer.halt(); // a second halt does nothing
+    QCOMPARE(finished.size(), 1);
 }
 
 void TestReplay::speedScalesRecordedGaps()
