@@ -16,6 +16,8 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
+#include <sys/stat.h>
+
 using namespace finscope;
 
 namespace {
@@ -132,6 +134,8 @@ private slots:
     void exportSvgDrawsTheTimeline();
     void exportPng();
     void exportPictureOfBadFileWritesNothing();
+    void exportPictureWhateverPlatformIsSet();
+    void exportIntoAPipeKeepsThePipe();
     void scenarioListListsEveryId();
     void scenarioRunHalfClose();
     void scenarioHangEndsByItsBound();
@@ -496,6 +500,53 @@ void TestCli::exportPictureOfBadFileWritesNothing()
         QVERIFY(!QFile::exists(out));
     }
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("bad.json")});
+}
+
+// A platform chosen for other programs (xcb, with no display to reach) must not abort a
+// picture export: nothing is shown, the offscreen platform draws it.
+void TestCli::exportPictureWhateverPlatformIsSet()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath(QStringLiteral("t.svg"));
+    QProcessEnvironment env = headlessEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+    const Result r = runCli({QStringLiteral("export"),
+                             QStringLiteral(FINSCOPE_EXAMPLES "/both-ends-half-close.json"),
+                             QStringLiteral("--to"),
+                             QStringLiteral("svg"),
+                             out},
+                            30000,
+                            env);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.err.isEmpty());
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().contains("<svg"));
+}
+
+// OUT a named pipe: written through, not replaced by a regular file (as an atomic rename would).
+void TestCli::exportIntoAPipeKeepsThePipe()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString fifo = dir.filePath(QStringLiteral("pipe"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    QProcess reader;
+    reader.start(QStringLiteral("cat"), {fifo});
+    QVERIFY(reader.waitForStarted());
+    const Result r = runExport({QStringLiteral(FINSCOPE_EXAMPLES "/both-ends-half-close.json"),
+                                QStringLiteral("--to"),
+                                QStringLiteral("svg"),
+                                fifo});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(reader.waitForFinished(10000));
+    const QByteArray read = reader.readAllStandardOutput();
+    QVERIFY2(read.startsWith("<?xml"), read.left(80).constData());
+    QVERIFY(read.contains("</svg>"));
+    struct stat st = {};
+    QCOMPARE(::stat(QFile::encodeName(fifo).constData(), &st), 0);
+    QVERIFY(S_ISFIFO(st.st_mode));
 }
 
 void TestCli::againstPythonSocketServer()

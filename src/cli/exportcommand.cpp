@@ -35,6 +35,38 @@ QString formatList()
         .arg(all.mid(0, all.size() - 1).join(QStringLiteral(", ")), all.last());
 }
 
+// Writes the bytes to OUT: "-" is standard output; a regular file (or a new one) is replaced
+// atomically; anything else that exists (a pipe, a device, /dev/stdout) is written to as it is,
+// since renaming a temporary file over it would replace the special file itself.
+bool writeOutput(const QString &out, const QByteArray &data, QString *error)
+{
+    if (out == QLatin1StringView("-")) {
+        QFile stdOut;
+        if (!stdOut.open(stdout, QIODevice::WriteOnly) || stdOut.write(data) != data.size()
+            || !stdOut.flush()) {
+            *error
+                = QStringLiteral("cannot write to standard output: %1").arg(stdOut.errorString());
+            return false;
+        }
+        return true;
+    }
+    const QFileInfo info(out);
+    if (info.exists() && !info.isFile() && !info.isDir()) {
+        QFile file(out);
+        if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.flush()) {
+            *error = QStringLiteral("cannot write '%1': %2").arg(out, file.errorString());
+            return false;
+        }
+        return true;
+    }
+    QSaveFile file(out);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        *error = QStringLiteral("cannot write '%1': %2").arg(out, file.errorString());
+        return false;
+    }
+    return true;
+}
+
 // Draws the session's timeline as the read-only window shows it (store and peers linked) and
 // writes it as SVG or PNG to options.out, or to stdout for "-".
 int writeTimeline(const Session &session, const ExportOptions &options, QTextStream &err)
@@ -51,27 +83,10 @@ int writeTimeline(const Session &session, const ExportOptions &options, QTextStr
     const int width = options.width.value_or(TimelineExport::DefaultWidth);
     const QString title = QStringLiteral("%1 — FinScope").arg(QFileInfo(options.file).fileName());
     QString error;
-    if (options.out != QLatin1StringView("-")) {
-        const bool ok = svg ? TimelineExport::writeSvg(timeline, options.out, title, &error, width)
-                            : TimelineExport::writePng(timeline, options.out, &error, width);
-        if (!ok) {
-            err << "finscope-cli: " << error << Qt::endl;
-            return ExitInvalid;
-        }
-        return ExitOk;
-    }
     const auto data = svg ? TimelineExport::svg(timeline, title, &error, width)
                           : TimelineExport::png(timeline, &error, width);
-    if (!data) {
+    if (!data || !writeOutput(options.out, *data, &error)) {
         err << "finscope-cli: " << error << Qt::endl;
-        return ExitInvalid;
-    }
-    // The bytes as they are (a PNG is binary), not through a QTextStream.
-    QFile stdOut;
-    if (!stdOut.open(stdout, QIODevice::WriteOnly) || stdOut.write(*data) != data->size()
-        || !stdOut.flush()) {
-        err << "finscope-cli: cannot write to standard output: " << stdOut.errorString()
-            << Qt::endl;
         return ExitInvalid;
     }
     return ExitOk;
@@ -211,13 +226,11 @@ int ExportCommand::run(const ExportOptions &options, QTextStream &out, QTextStre
         out.flush();
         return ExitOk;
     }
-    QSaveFile file(options.out);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
-        err << "finscope-cli: cannot write '" << options.out << "': " << file.errorString()
-            << Qt::endl;
+    if (!writeOutput(options.out, text.toUtf8(), &error)) {
+        err << "finscope-cli: " << error << Qt::endl;
         return ExitInvalid;
     }
-    if (options.format == QLatin1StringView("python"))
+    if (options.format == QLatin1StringView("python") && QFileInfo(options.out).isFile())
         QFile::setPermissions(options.out,
                               QFile::permissions(options.out) | QFileDevice::ExeOwner
                                   | QFileDevice::ExeUser);

@@ -34,7 +34,7 @@ public:
     // a QWidget). Looks at the raw arguments (with the program name), before any application
     // object exists, the way ExportOptions::parse reads them.
     static bool drawsTimeline(int argc, const char *const *argv);
-    // Exit code: 0 written, 3 a file that cannot be read or written, or nothing to export.
+    // Exit code: 0 written, 3 a file that cannot be read or written.
     // svg and png need a QApplication.
     static int run(const ExportOptions &options, QTextStream &out, QTextStream &err);
 };

@@ -10,12 +10,13 @@ namespace {
 
 QtMessageHandler qtHandler = nullptr;
 
-// The offscreen platform's start-up complains about a missing XDG_RUNTIME_DIR on servers and in
-// containers; a command line owes its user one sentence on stderr, so that notice is dropped.
+// The offscreen platform's start-up complains about XDG_RUNTIME_DIR (missing on servers and in
+// containers, or with permissions it dislikes); a command line owes its user one sentence on
+// stderr, so those notices are dropped.
 void quietStartup(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     if (type != QtFatalMsg && type != QtCriticalMsg
-        && message.startsWith(QLatin1StringView("QStandardPaths: XDG_RUNTIME_DIR"))) {
+        && message.startsWith(QLatin1StringView("QStandardPaths:"))) {
         return;
     }
     qtHandler(type, context, message);
@@ -25,13 +26,19 @@ void quietStartup(QtMsgType type, const QMessageLogContext &context, const QStri
 
 int main(int argc, char *argv[])
 {
-    // export --to svg|png draws the timeline, a QWidget: that needs a QApplication, on the
-    // offscreen platform unless one is chosen, so it works with no display. Every other command
-    // is a QCoreApplication.
+    // The arguments as given: a QApplication takes some for itself (-style, -reverse...), and
+    // every command must see the same ones.
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+
+    // export --to svg|png draws the timeline, a QWidget: that needs a QApplication. It shows
+    // nothing, so always on the offscreen platform: it works with no display, and a platform
+    // chosen for other programs (xcb without a display) cannot abort it. Every other command is
+    // a QCoreApplication.
     std::unique_ptr<QCoreApplication> app;
     if (finscope::ExportCommand::drawsTimeline(argc, argv)) {
-        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-            qputenv("QT_QPA_PLATFORM", "offscreen");
+        qputenv("QT_QPA_PLATFORM", "offscreen");
         qtHandler = qInstallMessageHandler(quietStartup);
         app = std::make_unique<QApplication>(argc, argv);
     } else {
@@ -43,7 +50,7 @@ int main(int argc, char *argv[])
     QTextStream out(stdout);
     QTextStream err(stderr);
     QString error;
-    const auto options = finscope::CliCommand::parseArguments(app->arguments().mid(1), &error);
+    const auto options = finscope::CliCommand::parseArguments(arguments, &error);
     if (!options) {
         err << "finscope-cli: " << error << "\n\n" << finscope::CliCommand::usage();
         return finscope::ExitUsage;
