@@ -10,12 +10,12 @@
 
 #include <QAction>
 #include <QCheckBox>
-#include <QSignalSpy>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 

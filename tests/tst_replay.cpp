@@ -103,6 +103,17 @@ Session actionsOnly(const QList<std::tuple<Side, qint64, QString>> &actions)
 }
 
 // The README half-close, both ends in one session.
+// The client waits a recorded second between its request and its FIN.
+Session secondBeforeFin()
+{
+    return actionsOnly({{Side::Client, 0, "send ping"},
+                        {Side::Client, 1000, "shutdown wr"},
+                        {Side::Client, 1001, "read-until-eof"},
+                        {Side::Client, 1002, "close"},
+                        {Side::Server, 0, "read-until-eof"},
+                        {Side::Server, 1001, "close"}});
+}
+
 Session halfCloseActions()
 {
     return actionsOnly({{Side::Client, 0, "send Hello, server"},
@@ -219,13 +230,8 @@ void TestReplay::bothSidesInProcessIsEquivalent()
 
 void TestReplay::haltStopsEverythingAtOnce()
 {
-    // The client waits a recorded second between its request and its FIN: halt lands in it.
-    const Session recording = actionsOnly({{Side::Client, 0, "send ping"},
-                                           {Side::Client, 1000, "shutdown wr"},
-                                           {Side::Client, 1001, "read-until-eof"},
-                                           {Side::Client, 1002, "close"},
-                                           {Side::Server, 0, "read-until-eof"},
-                                           {Side::Server, 1001, "close"}});
+    // Halt lands in the recorded second before the FIN.
+    const Session recording = secondBeforeFin();
     Replayer replayer(recording);
     QString error;
     QVERIFY2(replayer.prepare(&error), qPrintable(error));
@@ -251,13 +257,7 @@ void TestReplay::haltStopsEverythingAtOnce()
 
 void TestReplay::speedScalesRecordedGaps()
 {
-    // The client waits a recorded second between its request and its FIN.
-    const Session recording = actionsOnly({{Side::Client, 0, "send ping"},
-                                           {Side::Client, 1000, "shutdown wr"},
-                                           {Side::Client, 1001, "read-until-eof"},
-                                           {Side::Client, 1002, "close"},
-                                           {Side::Server, 0, "read-until-eof"},
-                                           {Side::Server, 1001, "close"}});
+    const Session recording = secondBeforeFin();
     Replayer replayer(recording);
     replayer.setSpeed(10);
     QString error;

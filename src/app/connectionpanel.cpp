@@ -202,13 +202,6 @@ QString ConnectionPanel::titleText() const
     return m_ui->titleLabel->text();
 }
 
-void ConnectionPanel::setScripted(bool scripted)
-{
-    m_scripted = scripted;
-    applyScripted();
-    refresh();
-}
-
 void ConnectionPanel::applyScripted()
 {
     // The script sends; what is left is what a presenter may still do by hand to one end.

@@ -24,7 +24,9 @@ class ConnectionPanel : public QWidget
 {
     Q_OBJECT
 public:
-    // scripted: see setScripted(); given here so the panel never touches a script's reading.
+    // scripted: a script (a scenario run) drives this end: the read check shows what the script
+    // does and never changes it, there is no auto-responder and no send row. SHUT_*, Close and
+    // Abort stay, for a presenter who wants to step in.
     explicit ConnectionPanel(Endpoint *endpoint, QWidget *parent = nullptr, bool scripted = false);
     ~ConnectionPanel() override;
 
@@ -33,11 +35,6 @@ public:
     // Asked before a close that would send RST; the default shows a warning dialog.
     void setCloseConfirmation(std::function<bool(qint64 unread)> confirm);
     QString titleText() const;
-    // A script (a scenario run) drives this end: the read check shows what the script does and
-    // never changes it, and there is no auto-responder. The other buttons stay, for a presenter
-    // who wants to step in.
-    void setScripted(bool scripted);
-    bool isScripted() const { return m_scripted; }
 
 public slots:
     void refresh();

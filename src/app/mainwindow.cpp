@@ -113,10 +113,7 @@ void MainWindow::createMenus()
 
     TimelineWidget *timeline = m_view->timeline();
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, timeline, &TimelineWidget::zoomIn);
-    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, timeline, &TimelineWidget::zoomOut);
-    view->addAction(
-        tr("&Fit all"), QKeySequence(Qt::CTRL | Qt::Key_0), timeline, &TimelineWidget::fitAll);
+    m_view->addZoomActions(view);
     QAction *follow = view->addAction(tr("Follow &live"));
     follow->setCheckable(true);
     follow->setChecked(timeline->followLive());
@@ -167,10 +164,10 @@ ScenarioWindow *MainWindow::openScenarios(const QString &id)
         m_scenarios = new ScenarioWindow;
         connect(
             m_scenarios, &ScenarioWindow::saveRequested, m_sessions, &SessionController::saveCopy);
-        connect(
-            m_scenarios, &ScenarioWindow::exportRequested, this, [this](SessionView *v, bool svg) {
-                svg ? m_sessions->exportSvg(v) : m_sessions->exportPng(v);
-            });
+        connect(m_scenarios,
+                &ScenarioWindow::exportRequested,
+                m_sessions,
+                &SessionController::exportView);
     }
     if (!id.isEmpty())
         m_scenarios->selectScenario(id);

@@ -173,11 +173,11 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     for (SessionView *view : {m_recordingView, m_replayView})
         view->splitter()->setSizes({240, 120});
 
-    connect(m_side, &QComboBox::currentIndexChanged, this, &ReplayWindow::updateOptions);
+    connect(m_side, &QComboBox::currentIndexChanged, this, &ReplayWindow::updateButtons);
     connect(m_start, &QPushButton::clicked, this, &ReplayWindow::start);
     connect(m_next, &QPushButton::clicked, this, &ReplayWindow::next);
     connect(m_stop, &QPushButton::clicked, this, &ReplayWindow::stop);
-    updateOptions();
+    updateButtons();
     showVerdict(tr("Not replayed yet. Start connects; nothing has so far."), true);
     m_recordingView->timeline()->fitAll();
 }
@@ -225,14 +225,6 @@ QString ReplayWindow::verdictText() const
     return m_verdict->text();
 }
 
-void ReplayWindow::updateOptions()
-{
-    const auto mode = Replayer::Mode(m_side->currentData().toInt());
-    m_target->setEnabled(mode == Replayer::Mode::Client);
-    m_listen->setEnabled(mode != Replayer::Mode::Client);
-    updateButtons();
-}
-
 void ReplayWindow::updateButtons()
 {
     const bool running = m_replayer && !m_replayer->isFinished() && !m_hasResult;
@@ -245,14 +237,10 @@ void ReplayWindow::updateButtons()
                        static_cast<QWidget *>(m_step)}) {
         w->setEnabled(!running);
     }
-    if (!running) {
-        const auto mode = Replayer::Mode(m_side->currentData().toInt());
-        m_target->setEnabled(mode == Replayer::Mode::Client);
-        m_listen->setEnabled(mode != Replayer::Mode::Client);
-    } else {
-        m_target->setEnabled(false);
-        m_listen->setEnabled(false);
-    }
+    // The target is for a client replay, the listen address for the others.
+    const bool client = Replayer::Mode(m_side->currentData().toInt()) == Replayer::Mode::Client;
+    m_target->setEnabled(!running && client);
+    m_listen->setEnabled(!running && !client);
 }
 
 void ReplayWindow::showVerdict(const QString &text, bool good)

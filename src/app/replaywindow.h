@@ -76,7 +76,6 @@ protected:
 
 private:
     void createMenus();
-    void updateOptions();
     void updateButtons();
     void linkReplayPeers();
     void handleFinished(bool ok);

@@ -188,12 +188,7 @@ void ScenarioWindow::createMenus()
         {QKeySequence(Qt::Key_F11), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P)});
     connect(m_presenterAction, &QAction::toggled, this, &ScenarioWindow::setPresenting);
 
-    TimelineWidget *timeline = m_view->timeline();
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, timeline, &TimelineWidget::zoomIn);
-    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, timeline, &TimelineWidget::zoomOut);
-    view->addAction(
-        tr("&Fit all"), QKeySequence(Qt::CTRL | Qt::Key_0), timeline, &TimelineWidget::fitAll);
+    m_view->addZoomActions(menuBar()->addMenu(tr("&View")));
 }
 
 bool ScenarioWindow::isRunActive() const

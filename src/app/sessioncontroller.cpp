@@ -142,14 +142,20 @@ void SessionController::replay()
         openReplay(path);
 }
 
-ReplayWindow *SessionController::openReplay(const QString &path)
+std::optional<Session> SessionController::loadOrReport(const QString &path)
 {
     QString error;
     std::optional<Session> session = Session::load(path, &error);
-    if (!session) {
+    if (!session)
         m_reportError(tr("Could not open the session"), error);
+    return session;
+}
+
+ReplayWindow *SessionController::openReplay(const QString &path)
+{
+    std::optional<Session> session = loadOrReport(path);
+    if (!session)
         return nullptr;
-    }
     m_recent.add(path);
     rememberDirectory(path);
     return openReplay(*session, QFileInfo(path).absoluteFilePath());
@@ -162,21 +168,16 @@ ReplayWindow *SessionController::openReplay(const Session &session, const QStrin
     m_replayWindows.removeAll(nullptr);
     m_replayWindows.append(window);
     connect(window, &ReplayWindow::saveRequested, this, &SessionController::saveCopy);
-    connect(window, &ReplayWindow::exportRequested, this, [this](SessionView *view, bool svg) {
-        svg ? exportSvg(view) : exportPng(view);
-    });
+    connect(window, &ReplayWindow::exportRequested, this, &SessionController::exportView);
     window->show();
     return window;
 }
 
 SessionWindow *SessionController::openSession(const QString &path)
 {
-    QString error;
-    std::optional<Session> session = Session::load(path, &error);
-    if (!session) {
-        m_reportError(tr("Could not open the session"), error);
+    std::optional<Session> session = loadOrReport(path);
+    if (!session)
         return nullptr;
-    }
     auto *window = new SessionWindow(std::move(*session), QFileInfo(path).absoluteFilePath());
     attachWindow(window);
     m_recent.add(path);
@@ -194,9 +195,7 @@ void SessionController::attachWindow(SessionWindow *window)
     connect(window, &SessionWindow::replayRequested, this, [this](SessionWindow *w) {
         openReplay(w->session(), w->path());
     });
-    connect(window, &SessionWindow::exportRequested, this, [this](SessionView *view, bool svg) {
-        svg ? exportSvg(view) : exportPng(view);
-    });
+    connect(window, &SessionWindow::exportRequested, this, &SessionController::exportView);
 }
 
 void SessionController::saveWindowAs(SessionWindow *window)
@@ -238,6 +237,11 @@ void SessionController::exportSvg(SessionView *view)
     const QString path = m_askFile(FileRole::ExportSvg, suggestion(QStringLiteral("timeline.svg")));
     if (!path.isEmpty())
         exportTimeline(view, true, path);
+}
+
+void SessionController::exportView(SessionView *view, bool svg)
+{
+    svg ? exportSvg(view) : exportPng(view);
 }
 
 void SessionController::exportPng(SessionView *view)

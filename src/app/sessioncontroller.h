@@ -88,8 +88,11 @@ public slots:
     void replay();
     void exportSvg(SessionView *view);
     void exportPng(SessionView *view);
+    void exportView(SessionView *view, bool svg);
 
 private:
+    // The session in the file, or nullopt after telling the user what is wrong with it.
+    std::optional<Session> loadOrReport(const QString &path);
     void attachWindow(SessionWindow *window);
     void saveWindowAs(SessionWindow *window);
     void openRecent(const QString &path);

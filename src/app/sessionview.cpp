@@ -8,6 +8,7 @@
 #include <QCheckBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
@@ -100,6 +101,14 @@ void SessionView::setLive(bool live)
 {
     m_timeline->setFollowLive(live);
     m_followAction->setVisible(live);
+}
+
+void SessionView::addZoomActions(QMenu *menu) const
+{
+    menu->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_timeline, &TimelineWidget::zoomIn);
+    menu->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_timeline, &TimelineWidget::zoomOut);
+    menu->addAction(
+        tr("&Fit all"), QKeySequence(Qt::CTRL | Qt::Key_0), m_timeline, &TimelineWidget::fitAll);
 }
 
 QString SessionView::hintText() const

@@ -9,6 +9,7 @@
 class QAction;
 class QCheckBox;
 class QLabel;
+class QMenu;
 class QSplitter;
 class QTableView;
 
@@ -35,6 +36,8 @@ public:
     QTableView *eventTable() const { return m_table; }
     QSplitter *splitter() const { return m_splitter; }
     QString hintText() const;
+    // Zoom in, Zoom out and Fit all with their shortcuts, for a window's View menu.
+    void addZoomActions(QMenu *menu) const;
 
 public slots:
     void showHint(const QString &text);

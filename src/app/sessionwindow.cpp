@@ -41,15 +41,7 @@ SessionWindow::SessionWindow(Session session, const QString &path, QWidget *pare
     });
     file->addSeparator();
     file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    view->addAction(
-        tr("Zoom &in"), QKeySequence::ZoomIn, m_view->timeline(), &TimelineWidget::zoomIn);
-    view->addAction(
-        tr("Zoom &out"), QKeySequence::ZoomOut, m_view->timeline(), &TimelineWidget::zoomOut);
-    view->addAction(tr("&Fit all"),
-                    QKeySequence(Qt::CTRL | Qt::Key_0),
-                    m_view->timeline(),
-                    &TimelineWidget::fitAll);
+    m_view->addZoomActions(menuBar()->addMenu(tr("&View")));
 
     const QString tool = m_session.tool.isEmpty() ? tr("an unknown tool") : m_session.tool;
     m_view->showHint(

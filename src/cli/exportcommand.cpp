@@ -12,9 +12,6 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
-#include <cstdio>
-#include <cstring>
-
 namespace finscope {
 
 namespace {
@@ -102,25 +99,15 @@ QStringList ExportCommand::formats()
             QStringLiteral("python")};
 }
 
-bool ExportCommand::drawsTimeline(int argc, const char *const *argv)
+bool ExportCommand::drawsTimeline(const QStringList &arguments)
 {
-    if (argc < 2 || std::strcmp(argv[1], "export") != 0)
+    if (arguments.value(0) != QLatin1StringView("export"))
         return false;
-    // As ExportOptions::parse: an option takes the next argument as its value unless it has
-    // "=VALUE"; the last --to counts.
-    const char *format = nullptr;
-    for (int i = 2; i < argc; ++i) {
-        const char *arg = argv[i];
-        if (std::strncmp(arg, "--", 2) != 0)
-            continue;
-        const char *eq = std::strchr(arg, '=');
-        const bool inlineValue = eq && eq != arg;
-        const char *value = inlineValue ? eq + 1 : (i + 1 < argc ? argv[++i] : nullptr);
-        const size_t nameLength = inlineValue ? size_t(eq - arg) : std::strlen(arg);
-        if (value && nameLength == 4 && std::strncmp(arg, "--to", 4) == 0)
-            format = value;
-    }
-    return format && (std::strcmp(format, "svg") == 0 || std::strcmp(format, "png") == 0);
+    // The same parse the command runs: what it will draw is what decides. Bad arguments are a
+    // usage error, which needs no QApplication.
+    QString error;
+    const auto options = ExportOptions::parse(arguments.mid(1), &error);
+    return options && isPicture(options->format);
 }
 
 std::optional<ExportOptions> ExportOptions::parse(const QStringList &args, QString *error)

@@ -31,9 +31,9 @@ public:
     // The formats this finscope-cli writes.
     static QStringList formats();
     // True for svg and png, which draw the timeline: they need a QApplication (TimelineWidget is
-    // a QWidget). Looks at the raw arguments (with the program name), before any application
-    // object exists, the way ExportOptions::parse reads them.
-    static bool drawsTimeline(int argc, const char *const *argv);
+    // a QWidget). Takes the arguments after the program name, before any application object
+    // exists, and parses them as the command will.
+    static bool drawsTimeline(const QStringList &arguments);
     // Exit code: 0 written, 3 a file that cannot be read or written.
     // svg and png need a QApplication.
     static int run(const ExportOptions &options, QTextStream &out, QTextStream &err);

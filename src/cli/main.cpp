@@ -37,7 +37,7 @@ int main(int argc, char *argv[])
     // chosen for other programs (xcb without a display) cannot abort it. Every other command is
     // a QCoreApplication.
     std::unique_ptr<QCoreApplication> app;
-    if (finscope::ExportCommand::drawsTimeline(argc, argv)) {
+    if (finscope::ExportCommand::drawsTimeline(arguments)) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         qtHandler = qInstallMessageHandler(quietStartup);
         app = std::make_unique<QApplication>(argc, argv);
