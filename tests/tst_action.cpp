@@ -1,6 +1,6 @@
 // The action words shared by the CLI, session files and scenarios: parsing, errors, round trips.
 
-#include "action.h"
+#include "engine/core/action.h"
 
 #include <QTest>
 

@@ -7,7 +7,7 @@
 #include "mainwindow.h"
 #include "serverpane.h"
 #include "timelinewidget.h"
-#include "workbench.h"
+#include "engine/run/workbench.h"
 
 #include <QApplication>
 #include <QCheckBox>

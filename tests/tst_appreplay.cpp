@@ -1,12 +1,12 @@
 // The replay window driven through its real widgets (QT_QPA_PLATFORM=offscreen): saved example
 // sessions replayed on loopback at ports the OS picks, against live peers run in this process.
 
-#include "action.h"
-#include "actionrunner.h"
+#include "engine/core/action.h"
+#include "engine/run/actionrunner.h"
 #include "replaywindow.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
-#include "workbench.h"
+#include "engine/run/workbench.h"
 
 #include <QAction>
 #include <QCheckBox>

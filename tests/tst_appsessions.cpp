@@ -11,7 +11,7 @@
 #include "sessionwindow.h"
 #include "timelineexport.h"
 #include "timelinewidget.h"
-#include "workbench.h"
+#include "engine/run/workbench.h"
 
 #include <QDir>
 #include <QDirIterator>

@@ -1,8 +1,8 @@
 // Drives the real finscope-cli binary: the README walkthrough, exit codes, and other real peers.
 
-#include "listener.h"
-#include "scenariocatalog.h"
-#include "session.h"
+#include "engine/socket/listener.h"
+#include "engine/scenarios/scenariocatalog.h"
+#include "engine/session/session.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -1,6 +1,6 @@
 // SessionComparison on hand-built sessions: what counts as the same teardown and what does not.
 
-#include "sessioncomparison.h"
+#include "engine/session/sessioncomparison.h"
 
 #include <QTest>
 

@@ -1,11 +1,11 @@
 // Proves on this kernel, through the engine, the teardown behaviour FinScope shows its users.
 // Real sockets on loopback at ports the OS picks.
 
-#include "actionrunner.h"
-#include "endpoint.h"
-#include "listener.h"
-#include "nativesocket.h"
-#include "recorder.h"
+#include "engine/run/actionrunner.h"
+#include "engine/socket/endpoint.h"
+#include "engine/socket/listener.h"
+#include "engine/socket/nativesocket.h"
+#include "engine/run/recorder.h"
 
 #include <QSignalSpy>
 #include <QTemporaryFile>

@@ -1,10 +1,10 @@
 // Replay, diff and export: the Replayer in this process, and finscope-cli replay, diff and export
 // against real peers (python3 socket programs, finscope-cli server) on loopback.
 
-#include "listener.h"
-#include "replayer.h"
-#include "session.h"
-#include "sessioncomparison.h"
+#include "engine/socket/listener.h"
+#include "engine/run/replayer.h"
+#include "engine/session/session.h"
+#include "engine/session/sessioncomparison.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -1,11 +1,11 @@
 // Runs every catalog scenario on real loopback sockets and proves its facts hold on this kernel;
 // and proves the facts are checks that can fail.
 
-#include "eventformat.h"
-#include "scenariocatalog.h"
-#include "scenariofacts.h"
-#include "scenariorunner.h"
-#include "session.h"
+#include "engine/session/eventformat.h"
+#include "engine/scenarios/scenariocatalog.h"
+#include "engine/scenarios/scenariofacts.h"
+#include "engine/scenarios/scenariorunner.h"
+#include "engine/session/session.h"
 
 #include <QSignalSpy>
 #include <QTest>

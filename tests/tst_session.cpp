@@ -1,8 +1,8 @@
 // Session files: a round trip of every event kind, and malformed files refused with the field
 // named.
 
-#include "eventformat.h"
-#include "session.h"
+#include "engine/session/eventformat.h"
+#include "engine/session/session.h"
 
 #include <QDir>
 #include <QFile>

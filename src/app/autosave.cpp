@@ -1,6 +1,6 @@
 #include "autosave.h"
 
-#include "recorder.h"
+#include "engine/run/recorder.h"
 
 #include <QCoreApplication>
 #include <QDir>

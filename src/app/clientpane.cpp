@@ -1,7 +1,7 @@
 #include "clientpane.h"
 
 #include "connectionpanel.h"
-#include "workbench.h"
+#include "engine/run/workbench.h"
 
 #include <QGroupBox>
 #include <QHBoxLayout>

@@ -1,9 +1,9 @@
 #include "connectionpanel.h"
 #include "ui_connectionpanel.h"
 
-#include "action.h"
-#include "actionrunner.h"
-#include "endpoint.h"
+#include "engine/core/action.h"
+#include "engine/run/actionrunner.h"
+#include "engine/socket/endpoint.h"
 #include "palettecolors.h"
 
 #include <QAction>

@@ -4,8 +4,8 @@
 // a file or bulk bytes; read or pause reading; SHUT_WR, SHUT_RD, SHUT_RDWR, close and abort, each
 // disabled with the reason when it no longer applies; the kernel's state and queues; received data.
 
-#include "actionrunner.h"
-#include "endpoint.h"
+#include "engine/run/actionrunner.h"
+#include "engine/socket/endpoint.h"
 
 #include <QPointer>
 #include <QTimer>

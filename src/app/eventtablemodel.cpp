@@ -1,6 +1,6 @@
 #include "eventtablemodel.h"
 
-#include "eventformat.h"
+#include "engine/session/eventformat.h"
 
 #include <QBrush>
 #include <QColor>

@@ -3,7 +3,7 @@
 // The event table: one row per event of an EventStore. Rows are added in batches (refresh()), so a
 // fast transfer does not insert rows one at a time.
 
-#include "eventstore.h"
+#include "engine/core/eventstore.h"
 
 #include <QAbstractTableModel>
 

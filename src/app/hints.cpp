@@ -1,6 +1,6 @@
 #include "hints.h"
 
-#include "eventformat.h"
+#include "engine/session/eventformat.h"
 
 #include <QCoreApplication>
 

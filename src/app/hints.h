@@ -2,7 +2,7 @@
 
 // Plain-language explanations of events, for the hint area under the mouse.
 
-#include "eventstore.h"
+#include "engine/core/eventstore.h"
 
 #include <QString>
 

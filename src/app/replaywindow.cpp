@@ -1,8 +1,8 @@
 #include "replaywindow.h"
 
-#include "hostport.h"
+#include "engine/core/hostport.h"
 #include "palettecolors.h"
-#include "sessioncomparison.h"
+#include "engine/session/sessioncomparison.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
 

@@ -7,8 +7,8 @@
 // speed), or one action at a time with Next. Where the replay will connect is shown before
 // anything connects. Opening this window connects nowhere: Start does.
 
-#include "replayer.h"
-#include "session.h"
+#include "engine/run/replayer.h"
+#include "engine/session/session.h"
 
 #include <QMainWindow>
 

@@ -1,7 +1,7 @@
 #include "serverpane.h"
 
 #include "connectionpanel.h"
-#include "workbench.h"
+#include "engine/run/workbench.h"
 
 #include <QComboBox>
 #include <QGroupBox>

@@ -1,7 +1,7 @@
 #include "sessioncontroller.h"
 
 #include "autosave.h"
-#include "recorder.h"
+#include "engine/run/recorder.h"
 #include "replaywindow.h"
 #include "sessionview.h"
 #include "sessionwindow.h"

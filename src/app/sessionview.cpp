@@ -1,6 +1,6 @@
 #include "sessionview.h"
 
-#include "eventstore.h"
+#include "engine/core/eventstore.h"
 #include "eventtablemodel.h"
 #include "hints.h"
 #include "timelinewidget.h"

@@ -4,7 +4,7 @@
 // table and the hints, and no connection controls. It never connects anywhere, and the live
 // workbench keeps running beside it.
 
-#include "session.h"
+#include "engine/session/session.h"
 
 #include <QMainWindow>
 

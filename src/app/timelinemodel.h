@@ -5,8 +5,8 @@
 // drawable events and TCP state segments, marks that merge events too close to tell apart at the
 // current zoom, and the peer lane for arrows. No widget: the painter and the tests both use it.
 
-#include "eventstore.h"
-#include "session.h"
+#include "engine/core/eventstore.h"
+#include "engine/session/session.h"
 #include "timescale.h"
 
 #include <optional>

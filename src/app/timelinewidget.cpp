@@ -1,6 +1,6 @@
 #include "timelinewidget.h"
 
-#include "eventformat.h"
+#include "engine/session/eventformat.h"
 #include "palettecolors.h"
 
 #include <QHelpEvent>

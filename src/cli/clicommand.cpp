@@ -1,14 +1,14 @@
 #include "clicommand.h"
 
-#include "actionrunner.h"
+#include "engine/run/actionrunner.h"
 #include "diffcommand.h"
-#include "endpoint.h"
-#include "eventformat.h"
+#include "engine/socket/endpoint.h"
+#include "engine/session/eventformat.h"
 #include "exportcommand.h"
-#include "hostport.h"
+#include "engine/core/hostport.h"
 #include "replaycommand.h"
 #include "scenariocommand.h"
-#include "sessiontextexport.h"
+#include "engine/session/sessiontextexport.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>

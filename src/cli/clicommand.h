@@ -3,8 +3,8 @@
 // finscope-cli's commands over the engine: client, server and show. Owns the run's endpoints,
 // prints one line per event and turns the outcome into the exit code of DESIGN.md §5.
 
-#include "action.h"
-#include "workbench.h"
+#include "engine/core/action.h"
+#include "engine/run/workbench.h"
 
 #include <QList>
 #include <QObject>

@@ -1,8 +1,8 @@
 #include "diffcommand.h"
 
 #include "clicommand.h"
-#include "session.h"
-#include "sessioncomparison.h"
+#include "engine/session/session.h"
+#include "engine/session/sessioncomparison.h"
 
 #include <QFileInfo>
 

@@ -1,9 +1,9 @@
 #include "exportcommand.h"
 
 #include "clicommand.h"
-#include "pythonexport.h"
-#include "session.h"
-#include "sessiontextexport.h"
+#include "engine/session/pythonexport.h"
+#include "engine/session/session.h"
+#include "engine/session/sessiontextexport.h"
 #include "timelineexport.h"
 #include "timelinewidget.h"
 

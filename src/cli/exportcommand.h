@@ -5,7 +5,7 @@
 // (TimelineExport over the app's TimelineWidget, drawn off screen) or a Python socket script
 // (PythonExport).
 
-#include "event.h"
+#include "engine/core/event.h"
 
 #include <QStringList>
 #include <QTextStream>

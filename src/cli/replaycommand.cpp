@@ -1,8 +1,8 @@
 #include "replaycommand.h"
 
 #include "clicommand.h"
-#include "eventformat.h"
-#include "sessioncomparison.h"
+#include "engine/session/eventformat.h"
+#include "engine/session/sessioncomparison.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>

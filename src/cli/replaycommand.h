@@ -3,8 +3,8 @@
 // finscope-cli replay FILE: re-runs a recorded session on live sockets (Replayer), prints where it
 // goes and every event as it happens, then how the replay compares with the recording.
 
-#include "hostport.h"
-#include "replayer.h"
+#include "engine/core/hostport.h"
+#include "engine/run/replayer.h"
 
 #include <QFile>
 #include <QObject>

@@ -2,7 +2,7 @@
 // representation (one QJsonObject per event in a QList), in the same run.
 
 #include "benchevents.h"
-#include "eventstore.h"
+#include "engine/core/eventstore.h"
 
 #include <QElapsedTimer>
 #include <QFile>

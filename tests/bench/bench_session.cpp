@@ -3,7 +3,7 @@
 // Usage: bench_session [DIR]  (DIR holds the temporary file; default a QTemporaryDir)
 
 #include "benchevents.h"
-#include "session.h"
+#include "engine/session/session.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -3,7 +3,7 @@
 // The synthetic event mix the benchmarks share: mostly 64 KiB send/recv chunks, their queue
 // samples, state changes and a few errors with text, spread over four connections.
 
-#include "event.h"
+#include "engine/core/event.h"
 
 #include <cerrno>
 

@@ -2,7 +2,7 @@
 // never a crash, a hang or a sanitizer report. Built with -DFINSCOPE_FUZZ=ON (clang), run by
 // tools/fuzz.sh.
 
-#include "session.h"
+#include "engine/session/session.h"
 
 #include <QByteArray>
 #include <QString>

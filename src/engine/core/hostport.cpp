@@ -1,0 +1,39 @@
+#include "engine/core/hostport.h"
+
+namespace finscope {
+
+std::optional<HostPort> HostPort::parse(const QString &text, bool hostOptional, QString *error)
+{
+    HostPort out;
+    QString portText = text;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(QLatin1StringView("]:"));
+        if (close < 0) {
+            *error = QStringLiteral("'%1': expected [ADDRESS]:PORT").arg(text);
+            return std::nullopt;
+        }
+        out.host = text.mid(1, close - 1);
+        portText = text.mid(close + 2);
+    } else if (const qsizetype colon = text.lastIndexOf(u':'); colon >= 0) {
+        out.host = text.left(colon);
+        portText = text.mid(colon + 1);
+    } else if (!hostOptional) {
+        *error = QStringLiteral("'%1': expected HOST:PORT").arg(text);
+        return std::nullopt;
+    }
+    bool ok = false;
+    const uint port = portText.toUInt(&ok);
+    if (!ok || port > 65535 || (!hostOptional && port == 0)) {
+        *error = QStringLiteral("'%1': bad port '%2' (expected %3 to 65535)")
+                     .arg(text, portText, hostOptional ? QStringLiteral("0") : QStringLiteral("1"));
+        return std::nullopt;
+    }
+    if (!hostOptional && out.host.isEmpty()) {
+        *error = QStringLiteral("'%1': the host is missing").arg(text);
+        return std::nullopt;
+    }
+    out.port = quint16(port);
+    return out;
+}
+
+} // namespace finscope

@@ -1,0 +1,86 @@
+#pragma once
+
+// Runs a list of actions on one endpoint in order, each waiting as a blocking program would: a send
+// returns once the kernel has taken the bytes, a read waits for data or EOF, an echo runs until
+// EOF.
+
+#include "engine/core/action.h"
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <limits>
+
+namespace finscope {
+
+class Endpoint;
+
+class ActionRunner : public QObject
+{
+    Q_OBJECT
+public:
+    ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QObject *parent = nullptr);
+
+    Endpoint *endpoint() const { return m_endpoint; }
+    const QList<Action> &actions() const { return m_actions; }
+    void start();
+
+    // Runs only the first count actions and holds before the next, so a scenario can release a
+    // side's actions one step at a time; all are released unless this is called.
+    void setReleased(int count);
+    int released() const { return m_released; }
+    // Paced: before each action the runner emits readyForAction() and waits for proceed(). Replay
+    // uses it to keep recorded gaps and to step; a plain run is not paced.
+    void setPaced(bool paced) { m_paced = paced; }
+    bool isPaced() const { return m_paced; }
+    bool isWaitingToProceed() const { return m_wait == Wait::Gate; }
+    void proceed();
+
+    bool isRunning() const { return m_index >= 0 && !m_finished; }
+    bool isFinished() const { return m_finished; }
+    // False once an expectation failed; the remaining actions still run.
+    bool succeeded() const { return m_failures.isEmpty(); }
+    const QStringList &failures() const { return m_failures; }
+    // The action being waited on, for a timeout message; -1 before start.
+    int currentIndex() const { return m_index; }
+    QString waitingFor() const;
+
+signals:
+    void actionStarted(int index, const finscope::Action &action);
+    // The action is complete: what it waited for happened (a send taken by the kernel, an EOF...).
+    void actionFinished(int index);
+    void readyForAction(int index, const finscope::Action &action);
+    void finished(bool ok);
+
+private:
+    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder, Gate };
+
+    void next();
+    void run(const Action &action);
+    void check();
+    void handleReceived(const QByteArray &data);
+    void handleQueueEmpty();
+    void complete();
+    void fail(const QString &reason);
+
+    Endpoint *m_endpoint;
+    QList<Action> m_actions;
+    int m_index = -1;
+    int m_reported = -1; // the last index actionFinished was emitted for
+    int m_released = std::numeric_limits<int>::max();
+    bool m_started = false;
+    bool m_finished = false;
+    bool m_stepping = false;
+    bool m_paced = false;
+    bool m_proceedGranted = false;
+    Wait m_wait = Wait::None;
+    qint64 m_chunksAtStart = 0;
+    qint64 m_chunks = 0;
+    int m_endingsConsumed = 0;
+    bool m_backgroundReading = false;
+    QTimer m_timer;
+    QStringList m_failures;
+};
+
+} // namespace finscope

@@ -1,0 +1,90 @@
+#include "engine/run/workbench.h"
+
+#include "engine/socket/nativesocket.h"
+
+namespace finscope {
+
+Workbench::Workbench(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_listener, &Listener::descriptorAccepted, this, &Workbench::handleAccepted);
+}
+
+bool Workbench::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    stopListening();
+    int err = 0;
+    Event event;
+    event.side = Side::Server;
+    if (!m_listener.listenOn(address, port, &err, error)) {
+        event.kind = EventKind::Error;
+        event.err = err;
+        m_recorder.record(event, *error);
+        return false;
+    }
+    event.kind = EventKind::Listen;
+    m_recorder.record(event, listenAddress());
+    emit listeningChanged(true);
+    return true;
+}
+
+void Workbench::stopListening()
+{
+    if (!m_listener.isListening())
+        return;
+    m_listener.close();
+    emit listeningChanged(false);
+}
+
+QString Workbench::listenAddress() const
+{
+    return native::SocketAddress{m_listener.serverAddress(), m_listener.serverPort()}.toString();
+}
+
+Endpoint *Workbench::connectClient(const QString &host, quint16 port)
+{
+    auto *endpoint
+        = new Endpoint(Side::Client, quint32(m_clients.size() + 1), m_recorder.clock(), this);
+    m_clients.append(endpoint);
+    m_recorder.attach(endpoint, QStringLiteral("%1:%2").arg(host).arg(port));
+    emit clientAdded(endpoint);
+    endpoint->connectToHost(host, port);
+    return endpoint;
+}
+
+void Workbench::handleAccepted(qintptr fd)
+{
+    if (!m_acceptIntoEndpoints) {
+        emit descriptorAccepted(fd);
+        return;
+    }
+    auto *endpoint = new Endpoint(
+        Side::Server, quint32(m_serverConnections.size() + 1), m_recorder.clock(), this);
+    m_serverConnections.append(endpoint);
+    m_recorder.attach(endpoint, listenAddress());
+    endpoint->adoptDescriptor(fd);
+    emit serverConnectionAdded(endpoint);
+}
+
+Endpoint *Workbench::endpoint(Side side, quint32 conn) const
+{
+    const QList<Endpoint *> &list = side == Side::Client ? m_clients : m_serverConnections;
+    return conn >= 1 && conn <= quint32(list.size()) ? list.at(conn - 1) : nullptr;
+}
+
+Endpoint *Workbench::peerOf(const Endpoint *endpoint) const
+{
+    if (!endpoint || endpoint->localAddress().isEmpty())
+        return nullptr;
+    const QList<Endpoint *> &others
+        = endpoint->side() == Side::Client ? m_serverConnections : m_clients;
+    for (Endpoint *other : others) {
+        if (other->localAddress() == endpoint->peerAddress()
+            && other->peerAddress() == endpoint->localAddress()) {
+            return other;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace finscope

@@ -1,0 +1,97 @@
+#include "engine/session/eventjson.h"
+
+#include "engine/core/eventstore.h"
+
+namespace finscope {
+
+namespace {
+
+void appendField(QByteArray *out, const char *key, qint64 value)
+{
+    out->append(", \"").append(key).append("\": ").append(QByteArray::number(value));
+}
+
+void appendField(QByteArray *out, const char *key, const QString &value)
+{
+    out->append(", \"").append(key).append("\": ");
+    appendJsonString(out, value);
+}
+
+} // namespace
+
+void appendJsonString(QByteArray *out, QStringView text)
+{
+    static const char hex[] = "0123456789abcdef";
+    out->append('"');
+    const QByteArray utf8 = text.toUtf8();
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out->append("\\\"");
+            break;
+        case '\\':
+            out->append("\\\\");
+            break;
+        case '\n':
+            out->append("\\n");
+            break;
+        case '\r':
+            out->append("\\r");
+            break;
+        case '\t':
+            out->append("\\t");
+            break;
+        default:
+            if (uchar(c) < 0x20) {
+                out->append("\\u00").append(hex[uchar(c) >> 4]).append(hex[uchar(c) & 15]);
+            } else {
+                out->append(c);
+            }
+        }
+    }
+    out->append('"');
+}
+
+void appendEventJson(QByteArray *out, const Event &e, const EventStore &store)
+{
+    out->append("{\"t_ns\": ").append(QByteArray::number(e.tNs));
+    appendField(out, "side", sideName(e.side));
+    appendField(out, "conn", qint64(e.conn));
+    appendField(out, "kind", kindName(e.kind));
+    switch (e.kind) {
+    case EventKind::Send:
+    case EventKind::Recv:
+        appendField(out, "bytes", e.bytes);
+        appendField(out, "offset", e.offset);
+        break;
+    case EventKind::Shutdown:
+        appendField(out, "how", howName(e.how));
+        break;
+    case EventKind::State:
+        appendField(out, "state", stateName(e.state));
+        break;
+    case EventKind::Queue:
+        appendField(out, "userq", e.bytes);
+        appendField(out, "outq", qint64(e.outq));
+        appendField(out, "inq", qint64(e.inq));
+        break;
+    case EventKind::Error:
+    case EventKind::Rst:
+        if (e.err != 0) {
+            appendField(out, "errno", errnoName(e.err));
+            appendField(out, "message", errnoMessage(e.err));
+        }
+        break;
+    case EventKind::Close:
+    case EventKind::Abort:
+        appendField(out, "unread", e.bytes);
+        break;
+    default:
+        break;
+    }
+    if (e.text != 0)
+        appendField(out, "text", store.string(e.text));
+    out->append('}');
+}
+
+} // namespace finscope

@@ -1,0 +1,614 @@
+#include "engine/session/session.h"
+
+#include "engine/core/action.h"
+#include "engine/session/eventjson.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <QFileInfo>
+
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace finscope {
+
+namespace {
+
+constexpr qint64 MaxExactInteger = qint64(1) << 53; // JSON numbers are doubles
+constexpr qint64 MaxFileSize = qint64(2) * 1024 * 1024 * 1024;
+const QLatin1StringView FormatName("finscope-session");
+
+QString directionName(Direction d)
+{
+    return d == Direction::Sent ? QStringLiteral("sent") : QStringLiteral("received");
+}
+
+// What a bad value actually was, short enough for a one-line message.
+QString describe(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return QStringLiteral("but the field is missing");
+    QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    json = json.mid(1, json.size() - 2); // strip the array brackets
+    if (json.size() > 40)
+        json = json.left(37) + "...";
+    return QStringLiteral("found ") + QString::fromUtf8(json);
+}
+
+// "an event kind (listen, connect, ...)": the refusal names every word the reader takes.
+QString kindChoices()
+{
+    QStringList names;
+    for (int k = int(EventKind::Listen); k <= int(EventKind::Queue); ++k)
+        names << kindName(EventKind(k));
+    return QStringLiteral("an event kind (%1)").arg(names.join(QStringLiteral(", ")));
+}
+
+QString stateChoices()
+{
+    QStringList names;
+    for (int k = int(TcpState::Established); k <= int(TcpState::Closing); ++k)
+        names << stateName(TcpState(k));
+    return QStringLiteral("a TCP state name (%1)").arg(names.join(QStringLiteral(", ")));
+}
+
+QString integerRange(qint64 min, qint64 max)
+{
+    if (min == 0 && max == MaxExactInteger)
+        return QStringLiteral("a non-negative integer up to 2^53");
+    return QStringLiteral("an integer from %1 to %2").arg(min).arg(max);
+}
+
+// Where an object sits in the file: "events[3]", or the top level. Turned into text only when a
+// field is refused, so that reading a million valid events formats no paths at all.
+struct ElementPath
+{
+    const char *array = nullptr;
+    qsizetype index = -1;
+
+    QString toString() const
+    {
+        return array ? QStringLiteral("%1[%2]").arg(QLatin1StringView(array)).arg(index)
+                     : QString();
+    }
+};
+
+// Reads the fields of one JSON object, naming the path of the first bad field in *error.
+class FieldReader
+{
+public:
+    FieldReader(const QJsonObject &object, ElementPath path, QString *error)
+        : m_object(object)
+        , m_path(path)
+        , m_error(error)
+    {}
+
+    bool has(const char *key) const { return m_object.contains(QLatin1StringView(key)); }
+
+    // Integers arrive as doubles; the range is checked before any conversion, since casting an
+    // out-of-range double to qint64 is undefined behaviour.
+    bool integer(const char *key, qint64 min, qint64 max, qint64 *out, bool required = true)
+    {
+        const QJsonValue v = value(key);
+        if (v.isUndefined() && !required)
+            return true;
+        const double d = v.toDouble();
+        const bool inRange = v.isDouble() && d >= double(min) && d <= double(max);
+        if (!inRange || std::trunc(d) != d)
+            return expected(key, integerRange(min, max));
+        // Qt keeps a JSON integer beyond double precision exactly; 2^53 + 1 must not pass as 2^53.
+        const qint64 exact = v.toInteger(qint64(d));
+        if (exact < min || exact > max)
+            return expected(key, integerRange(min, max));
+        *out = exact;
+        return true;
+    }
+
+    template<typename T>
+    bool integerAs(const char *key, qint64 min, qint64 max, T *out, bool required = true)
+    {
+        qint64 value = qint64(*out);
+        if (!integer(key, min, max, &value, required))
+            return false;
+        *out = T(value);
+        return true;
+    }
+
+    bool string(const char *key, QString *out, bool required = true)
+    {
+        const QJsonValue v = value(key);
+        if (v.isUndefined() && !required)
+            return true;
+        if (!v.isString())
+            return expected(key, QStringLiteral("a string"));
+        *out = v.toString();
+        return true;
+    }
+
+    bool boolean(const char *key, bool *out, bool required = true)
+    {
+        const QJsonValue v = value(key);
+        if (v.isUndefined() && !required)
+            return true;
+        if (!v.isBool())
+            return expected(key, QStringLiteral("true or false"));
+        *out = v.toBool();
+        return true;
+    }
+
+    // A string that must be one of a set of names, converted by from(); expected() describes the
+    // set, and is only called for the message when the name is refused.
+    template<typename T, typename From, typename Expected>
+    bool name(const char *key, From from, T *out, Expected expected, bool required = true)
+    {
+        QString text;
+        if (!has(key) && !required)
+            return true;
+        if (!string(key, &text))
+            return false;
+        const auto value = from(text);
+        if (!value)
+            return fail(key, QStringLiteral("'%1' is not %2").arg(text, expected()));
+        *out = *value;
+        return true;
+    }
+
+    bool array(const char *key, QJsonArray *out, bool required = true)
+    {
+        const QJsonValue v = value(key);
+        if (v.isUndefined() && !required)
+            return true;
+        if (!v.isArray())
+            return expected(key, QStringLiteral("an array"));
+        *out = v.toArray();
+        return true;
+    }
+
+    bool expected(const char *key, const QString &what)
+    {
+        return fail(key, QStringLiteral("expected %1, %2").arg(what, describe(value(key))));
+    }
+
+    bool fail(const char *key, const QString &what)
+    {
+        const QString path = m_path.toString();
+        *m_error = QStringLiteral("%1%2: %3")
+                       .arg(path.isEmpty() ? QString() : path + u'.', QLatin1StringView(key), what);
+        return false;
+    }
+
+private:
+    QJsonValue value(const char *key) const { return m_object.value(QLatin1StringView(key)); }
+
+    const QJsonObject &m_object;
+    ElementPath m_path;
+    QString *m_error;
+};
+
+// Every element of an array must be an object; calls read(object, path) for each.
+template<typename Read>
+bool forEachObject(const QJsonArray &array, const char *name, QString *error, Read read)
+{
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const ElementPath path{name, i};
+        const QJsonValue element = array.at(i);
+        if (!element.isObject()) {
+            *error = QStringLiteral("%1: expected an object").arg(path.toString());
+            return false;
+        }
+        if (!read(element.toObject(), path))
+            return false;
+    }
+    return true;
+}
+
+QString clientOrServer()
+{
+    return QStringLiteral("client or server");
+}
+
+QJsonObject eventToJson(const Event &e, const EventStore &store)
+{
+    QJsonObject o{{QStringLiteral("t_ns"), double(e.tNs)},
+                  {QStringLiteral("side"), sideName(e.side)},
+                  {QStringLiteral("conn"), double(e.conn)},
+                  {QStringLiteral("kind"), kindName(e.kind)}};
+    switch (e.kind) {
+    case EventKind::Send:
+    case EventKind::Recv:
+        o.insert(QStringLiteral("bytes"), double(e.bytes));
+        o.insert(QStringLiteral("offset"), double(e.offset));
+        break;
+    case EventKind::Shutdown:
+        o.insert(QStringLiteral("how"), howName(e.how));
+        break;
+    case EventKind::State:
+        o.insert(QStringLiteral("state"), stateName(e.state));
+        break;
+    case EventKind::Queue:
+        o.insert(QStringLiteral("userq"), double(e.bytes));
+        o.insert(QStringLiteral("outq"), e.outq);
+        o.insert(QStringLiteral("inq"), e.inq);
+        break;
+    case EventKind::Error:
+    case EventKind::Rst:
+        if (e.err != 0) {
+            o.insert(QStringLiteral("errno"), errnoName(e.err));
+            o.insert(QStringLiteral("message"), errnoMessage(e.err));
+        }
+        break;
+    case EventKind::Close:
+    case EventKind::Abort:
+        o.insert(QStringLiteral("unread"), double(e.bytes));
+        break;
+    default:
+        break;
+    }
+    if (e.text != 0)
+        o.insert(QStringLiteral("text"), store.string(e.text));
+    return o;
+}
+
+bool eventFromJson(const QJsonObject &o, const ElementPath &path, EventStore *store, QString *error)
+{
+    FieldReader r(o, path, error);
+    Event e;
+    if (!r.integer("t_ns", 0, MaxExactInteger, &e.tNs)
+        || !r.name("side", sideFromName, &e.side, clientOrServer)
+        || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &e.conn)
+        || !r.name("kind", kindFromName, &e.kind, kindChoices)) {
+        return false;
+    }
+    bool ok = true;
+    switch (e.kind) {
+    case EventKind::Send:
+    case EventKind::Recv:
+        ok = r.integer("bytes", 0, MaxExactInteger, &e.bytes)
+             && r.integer("offset", 0, MaxExactInteger, &e.offset);
+        break;
+    case EventKind::Shutdown:
+        ok = r.name("how", howFromName, &e.how, [] { return QStringLiteral("rd, wr or rdwr"); });
+        break;
+    case EventKind::State:
+        ok = r.name("state", stateFromName, &e.state, stateChoices);
+        break;
+    case EventKind::Queue:
+        ok = r.integer("userq", 0, MaxExactInteger, &e.bytes)
+             && r.integerAs("outq", 0, std::numeric_limits<qint32>::max(), &e.outq)
+             && r.integerAs("inq", 0, std::numeric_limits<qint32>::max(), &e.inq);
+        break;
+    case EventKind::Error:
+    case EventKind::Rst:
+        ok = r.name(
+            "errno", errnoFromName, &e.err, [] { return QStringLiteral("an errno name"); }, false);
+        if (ok && r.has("message")) {
+            QString ignored; // informational: strerror text on the machine that saved it
+            ok = r.string("message", &ignored);
+        }
+        break;
+    case EventKind::Close:
+    case EventKind::Abort:
+        ok = r.integer("unread", 0, MaxExactInteger, &e.bytes, false);
+        break;
+    default:
+        break;
+    }
+    QString text;
+    if (!ok || !r.string("text", &text, false))
+        return false;
+    e.text = store->internString(text);
+    store->append(e);
+    return true;
+}
+
+} // namespace
+
+QJsonObject Session::toJson(EventsInJson withEvents) const
+{
+    QJsonArray endpointArray;
+    for (const EndpointRecord &ep : endpoints) {
+        endpointArray.append(QJsonObject{{QStringLiteral("side"), sideName(ep.side)},
+                                         {QStringLiteral("conn"), double(ep.conn)},
+                                         {QStringLiteral("local"), ep.localAddress},
+                                         {QStringLiteral("peer"), ep.peerAddress},
+                                         {QStringLiteral("target"), ep.target}});
+    }
+    QJsonArray actionArray;
+    for (const RecordedAction &a : actions) {
+        actionArray.append(QJsonObject{{QStringLiteral("t_ns"), double(a.tNs)},
+                                       {QStringLiteral("side"), sideName(a.side)},
+                                       {QStringLiteral("conn"), double(a.conn)},
+                                       {QStringLiteral("action"), a.text}});
+    }
+    QJsonArray eventArray;
+    if (withEvents == WithEvents) {
+        for (const Event &e : events.events())
+            eventArray.append(eventToJson(e, events));
+    }
+    QJsonArray payloadArray;
+    for (const PayloadStream &p : events.payloadStreams()) {
+        payloadArray.append(
+            QJsonObject{{QStringLiteral("side"), sideName(p.side)},
+                        {QStringLiteral("conn"), double(p.conn)},
+                        {QStringLiteral("direction"), directionName(p.direction)},
+                        {QStringLiteral("total"), double(p.total)},
+                        {QStringLiteral("data"), QString::fromLatin1(p.data.toBase64())}});
+    }
+    return QJsonObject{
+        {QStringLiteral("format"), QString(FormatName)},
+        {QStringLiteral("version"), FormatVersion},
+        {QStringLiteral("tool"), tool},
+        {QStringLiteral("wall_clock_start"), wallClockStart.toUTC().toString(Qt::ISODateWithMs)},
+        {QStringLiteral("payload_cap"), double(events.payloadCap())},
+        {QStringLiteral("payload_cut"), events.payloadCut()},
+        {QStringLiteral("endpoints"), endpointArray},
+        {QStringLiteral("actions"), actionArray},
+        {QStringLiteral("events"), eventArray},
+        {QStringLiteral("payloads"), payloadArray},
+    };
+}
+
+std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    FieldReader top(json, ElementPath(), error);
+    QString format;
+    if (!top.string("format", &format))
+        return std::nullopt;
+    if (format != FormatName) {
+        top.fail("format", QStringLiteral("expected \"%1\", found \"%2\"").arg(FormatName, format));
+        return std::nullopt;
+    }
+    qint64 version = 0;
+    // Up to 2^53 rather than INT_MAX, so that any far newer version still gets the "newer" message.
+    if (!top.integer("version", 1, MaxExactInteger, &version))
+        return std::nullopt;
+    if (version > FormatVersion) {
+        *error = QStringLiteral("version %1 is newer than this FinScope reads (%2)")
+                     .arg(version)
+                     .arg(FormatVersion);
+        return std::nullopt;
+    }
+
+    Session s;
+    QString wall;
+    qint64 cap = EventStore::DefaultPayloadCap;
+    bool cut = false;
+    if (!top.string("tool", &s.tool, false) || !top.string("wall_clock_start", &wall)
+        || !top.integer("payload_cap", 0, MaxExactInteger, &cap, false)
+        || !top.boolean("payload_cut", &cut, false)) {
+        return std::nullopt;
+    }
+    s.wallClockStart = QDateTime::fromString(wall, Qt::ISODateWithMs);
+    if (!s.wallClockStart.isValid()) {
+        top.fail("wall_clock_start",
+                 QStringLiteral("'%1' is not an ISO 8601 date and time").arg(wall));
+        return std::nullopt;
+    }
+    s.events.setPayloadCap(cap);
+
+    QJsonArray endpointArray, actionArray, eventArray, payloadArray;
+    if (!top.array("endpoints", &endpointArray) || !top.array("actions", &actionArray)
+        || !top.array("events", &eventArray) || !top.array("payloads", &payloadArray, false)) {
+        return std::nullopt;
+    }
+    const bool endpointsOk = forEachObject(
+        endpointArray, "endpoints", error, [&](const QJsonObject &o, const ElementPath &path) {
+            FieldReader r(o, path, error);
+            EndpointRecord ep;
+            if (!r.name("side", sideFromName, &ep.side, clientOrServer)
+                || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &ep.conn)
+                || !r.string("local", &ep.localAddress, false)
+                || !r.string("peer", &ep.peerAddress, false)
+                || !r.string("target", &ep.target, false)) {
+                return false;
+            }
+            s.endpoints.append(ep);
+            return true;
+        });
+    if (!endpointsOk)
+        return std::nullopt;
+
+    const bool actionsOk = forEachObject(
+        actionArray, "actions", error, [&](const QJsonObject &o, const ElementPath &path) {
+            FieldReader r(o, path, error);
+            RecordedAction a;
+            if (!r.integer("t_ns", 0, MaxExactInteger, &a.tNs)
+                || !r.name("side", sideFromName, &a.side, clientOrServer)
+                || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &a.conn)
+                || !r.string("action", &a.text)) {
+                return false;
+            }
+            QString why;
+            if (!Action::parse(a.text, &why))
+                return r.fail("action", why);
+            s.actions.append(a);
+            return true;
+        });
+    if (!actionsOk)
+        return std::nullopt;
+
+    s.events.reserve(eventArray.size());
+    if (!forEachObject(
+            eventArray, "events", error, [&](const QJsonObject &o, const ElementPath &path) {
+                return eventFromJson(o, path, &s.events, error);
+            })) {
+        return std::nullopt;
+    }
+
+    std::set<std::tuple<Side, quint32, Direction>> seenStreams;
+    qint64 kept = 0;
+    const bool payloadsOk = forEachObject(
+        payloadArray, "payloads", error, [&](const QJsonObject &o, const ElementPath &path) {
+            FieldReader r(o, path, error);
+            PayloadStream p;
+            QString data;
+            const auto directionFrom = [](QStringView text) -> std::optional<Direction> {
+                if (text == QLatin1StringView("sent"))
+                    return Direction::Sent;
+                if (text == QLatin1StringView("received"))
+                    return Direction::Received;
+                return std::nullopt;
+            };
+            if (!r.name("side", sideFromName, &p.side, clientOrServer)
+                || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &p.conn)
+                || !r.name("direction",
+                           directionFrom,
+                           &p.direction,
+                           [] { return QStringLiteral("sent or received"); })
+                || !r.integer("total", 0, MaxExactInteger, &p.total) || !r.string("data", &data)) {
+                return false;
+            }
+            const auto decoded = QByteArray::fromBase64Encoding(
+                data.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+            if (!decoded)
+                return r.fail("data", QStringLiteral("not valid base64"));
+            p.data = *decoded;
+            if (p.data.size() > p.total)
+                return r.fail("data",
+                              QStringLiteral("holds %1 bytes, more than its total of %2")
+                                  .arg(p.data.size())
+                                  .arg(p.total));
+            // A second copy would silently replace the first; the writer never makes one.
+            if (!seenStreams.insert({p.side, p.conn, p.direction}).second)
+                return r.fail("conn",
+                              QStringLiteral("a second payload for %1 %2 %3")
+                                  .arg(sideName(p.side))
+                                  .arg(p.conn)
+                                  .arg(directionName(p.direction)));
+            kept += p.data.size();
+            s.events.setPayloadStream(p);
+            return true;
+        });
+    if (!payloadsOk)
+        return std::nullopt;
+    // The store never keeps more than its cap, so more here means a hand-edited or foreign file.
+    if (kept > cap) {
+        *error = QStringLiteral("payloads: hold %1 bytes in all, more than payload_cap (%2)")
+                     .arg(kept)
+                     .arg(cap);
+        return std::nullopt;
+    }
+    s.events.setPayloadCut(cut);
+    return s;
+}
+
+bool Session::save(const QString &path, QString *error) const
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
+        return false;
+    }
+    // Everything but the events goes through QJsonDocument; the events, which may number millions,
+    // are streamed one a line where a placeholder marks their place (a placeholder cannot match
+    // inside a string value, whose quotes come out escaped).
+    QJsonObject top = toJson(WithoutEvents);
+    top.insert(QStringLiteral("events"), QStringLiteral("@events@"));
+    const QByteArray frame = QJsonDocument(top).toJson(QJsonDocument::Indented);
+    const QByteArray placeholder = "\"events\": \"@events@\"";
+    const qsizetype at = frame.indexOf(placeholder);
+    Q_ASSERT(at >= 0);
+    file.write(frame.left(at));
+    file.write("\"events\": [");
+    QByteArray chunk;
+    const std::vector<Event> &all = events.events();
+    for (size_t i = 0; i < all.size(); ++i) {
+        chunk.append(i == 0 ? "\n        " : ",\n        ");
+        appendEventJson(&chunk, all[i], events);
+        if (chunk.size() > 1 << 20) {
+            file.write(chunk);
+            chunk.clear();
+        }
+    }
+    chunk.append(all.empty() ? "]" : "\n    ]");
+    file.write(chunk);
+    file.write(frame.mid(at + placeholder.size()));
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+std::optional<Session> Session::load(const QString &path, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    // Checked before open(): opening a FIFO blocks until a writer comes, and reading /dev/zero
+    // never ends.
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile()) {
+        *error = QStringLiteral("session '%1' is not a regular file").arg(path);
+        return std::nullopt;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot open session '%1': %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    if (file.size() > MaxFileSize) {
+        *error = QStringLiteral("session '%1' is %2 bytes, more than the 2 GiB FinScope reads")
+                     .arg(path)
+                     .arg(file.size());
+        return std::nullopt;
+    }
+    const QByteArray data = file.read(MaxFileSize + 1);
+    if (file.error() != QFileDevice::NoError) {
+        *error = QStringLiteral("cannot read session '%1': %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    return fromBytes(data, path, error);
+}
+
+std::optional<Session>
+Session::fromBytes(const QByteArray &data, const QString &name, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    const QString &path = name;
+    qsizetype end = data.size(); // one past the last byte that is not white space
+    while (end > 0 && std::isspace(uchar(data.at(end - 1))))
+        --end;
+    if (end == 0) {
+        *error = QStringLiteral("session '%1' is empty").arg(path);
+        return std::nullopt;
+    }
+    // QJsonDocument refuses nesting deeper than 1024 levels with DeepNesting, so a hostile file
+    // of nested brackets is refused at once rather than exhausting the stack.
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const bool atEnd = parseError.offset >= end;
+        *error = QStringLiteral("session '%1' is not valid JSON: %2 at byte %3%4")
+                     .arg(path, parseError.errorString())
+                     .arg(parseError.offset)
+                     .arg(atEnd ? QStringLiteral(" (the file ends early: truncated?)") : QString());
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        const QString what = doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value");
+        *error = QStringLiteral("session '%1': the top level is %2, not a JSON object")
+                     .arg(path, what);
+        return std::nullopt;
+    }
+    QString why;
+    auto session = fromJson(doc.object(), &why);
+    if (!session)
+        *error = QStringLiteral("session '%1': %2").arg(path, why);
+    return session;
+}
+
+} // namespace finscope

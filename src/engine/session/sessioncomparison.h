@@ -1,0 +1,78 @@
+#pragma once
+
+// Compares two sessions connection end by connection end, the way a person checks whether a peer
+// still behaves the same: did each end see the same teardown (FIN, EOF, RST, close, abort) in the
+// same order, pass through the same settled TCP states, and move the same number of bytes each
+// way. Times and chunk boundaries are not compared: they differ on every run.
+//
+// The TCP states are normalised before comparing, because the kernel's state is sampled (on each
+// event and on a timer) and a state that lasts one loopback round trip may or may not be seen:
+//  - only CLOSE_WAIT (the peer's FIN arrived while this end was open) and TIME_WAIT (this end
+//    closed first; found in the kernel's table at close) are compared. Together they say which end
+//    closed first. ESTABLISHED is skipped (a socket accepted after the client already half-closed
+//    never shows it), FIN_WAIT1, FIN_WAIT2, LAST_ACK, CLOSING, SYN_* last until the peer's kernel
+//    answers, and CLOSE repeats what the rst/close events already say;
+//  - after close only the state the close itself looked up in the kernel's table counts (the first
+//    state event after the close or abort): later polls depend on how long the process lived on;
+//  - repeats are collapsed.
+// A reset's errno (ECONNRESET, or EPIPE when it came in CLOSE_WAIT) is shown but not compared: it
+// depends on when the reset arrived, not on whether it did.
+
+#include "engine/core/event.h"
+#include "engine/session/session.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace finscope {
+
+class SessionComparison
+{
+public:
+    // One connection end's behaviour, reduced to what is compared.
+    struct Summary
+    {
+        Side side = Side::Client;
+        quint32 conn = 0;
+        QStringList teardown;     // "shutdown wr", "eof", "rst (ECONNRESET)", "close", "abort"
+        QStringList teardownKeys; // the same without the errno, which is not compared
+        QStringList states;       // normalised, see the class comment
+        qint64 bytesSent = 0;
+        qint64 bytesReceived = 0;
+    };
+
+    struct Difference
+    {
+        Side side = Side::Client;
+        quint32 conn = 0;
+        QString text; // "client 1: recording saw eof then close; replay saw rst (ECONNRESET)..."
+    };
+
+    // first and second name the sessions in the differences ("recording", "replay"). With only
+    // set, connection ends of the other side are ignored (a client-only replay has no server).
+    SessionComparison(const Session &first,
+                      const Session &second,
+                      const QString &firstName = QStringLiteral("recording"),
+                      const QString &secondName = QStringLiteral("replay"),
+                      std::optional<Side> only = std::nullopt);
+
+    bool equivalent() const { return m_differences.isEmpty(); }
+    const QList<Difference> &differences() const { return m_differences; }
+    // Every difference on its own line, or "equivalent to the <first>" when there is none.
+    QString report() const;
+
+    // The per-end summaries, ordered by side then connection; the listener (conn 0) is left out.
+    static QList<Summary> summarize(const Session &session);
+
+private:
+    void compare(const Summary *a, const Summary *b, Side side, quint32 conn);
+
+    QString m_firstName;
+    QString m_secondName;
+    QList<Difference> m_differences;
+};
+
+} // namespace finscope

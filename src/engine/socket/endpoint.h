@@ -1,0 +1,195 @@
+#pragma once
+
+// One end of a TCP connection on a native fd (DESIGN.md §3): it connects or adopts an accepted
+// socket, reads only while asked to, queues writes, and performs every teardown path itself so that
+// no Qt class closes the connection behind the user's back. Everything it observes is emitted as an
+// Event.
+
+#include "engine/core/clock.h"
+#include "engine/core/event.h"
+#include "engine/socket/nativesocket.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+
+class QFile;
+
+namespace finscope {
+
+class Endpoint : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Status { Idle, Resolving, Connecting, Open, Closed, Failed };
+    Q_ENUM(Status)
+
+    // How often the kernel's state and queues are sampled between events, and a late RST looked
+    // for.
+    static constexpr int PollIntervalMs = 50;
+
+    Endpoint(Side side, quint32 conn, const Clock *clock, QObject *parent = nullptr);
+    ~Endpoint() override;
+
+    Side side() const { return m_side; }
+    quint32 conn() const { return m_conn; }
+    Status status() const { return m_status; }
+    bool isOpen() const { return m_status == Status::Open; }
+    QString errorString() const { return m_errorString; }
+
+    // Resolves host (QHostInfo) and tries each address in turn with a non-blocking connect.
+    void connectToHost(const QString &host, quint16 port);
+    // Abandons a connect still resolving or in progress (a Stop while it waits): the socket is
+    // closed, the end fails with the reason, recorded. Nothing happens once open.
+    void cancelConnect(const QString &why);
+    // Takes ownership of a socket that accept() returned.
+    bool adoptDescriptor(qintptr fd);
+
+    // Writes are queued here and drained into the kernel as it accepts them. Once the write side
+    // is shut down (the FIN has gone) a send is handed to the kernel as it is, so the error event
+    // carries the kernel's own errno (EPIPE on Linux); while a FIN still waits for the queue, and
+    // after a reset or a close, sends are refused without a syscall. Either way: false, *error
+    // says why, and an error event records it.
+    bool send(const QByteArray &data, QString *error = nullptr);
+    // count bytes of a repeating printable pattern, generated as the kernel takes them.
+    bool sendPattern(qint64 count, QString *error = nullptr);
+    // Streams the file; its bytes are read as the kernel takes them.
+    bool sendFile(const QString &path, QString *error = nullptr);
+
+    // Write: the FIN waits until the user queue is empty. Read: local only on Linux (the peer is
+    // told nothing). Both: waits for the queue like Write, then SHUT_RDWR.
+    bool shutdown(ShutdownHow how, QString *error = nullptr);
+    // close(): with unread received bytes the kernel sends RST instead of FIN; the close event
+    // records how many were unread. Bytes still in the user queue are never sent.
+    bool close(QString *error = nullptr);
+    // SO_LINGER {1,0} then close: the deliberate RST.
+    bool abort(QString *error = nullptr);
+
+    // A second handle to the same socket (dup), as a forked child would hold. The kernel sends a
+    // FIN (or RST) only when the last handle is closed, so close() while the second handle is
+    // held sends nothing; shutdown() acts on the socket whatever the handles.
+    bool duplicateHandle(QString *error = nullptr);
+    // Closes the second handle. When close() already released the first, this is the last one
+    // and the kernel now sends its FIN (or RST): recorded as a close event.
+    bool closeDuplicate(QString *error = nullptr);
+    // Handles this end holds on the socket: 0 after close, 2 while a dup is held.
+    int handleCount() const { return (m_fd >= 0 ? 1 : 0) + (m_dupFd >= 0 ? 1 : 0); }
+
+    // Reads from the kernel only while on: data left unread stays in the kernel's receive queue,
+    // as it would for a program that is not calling recv().
+    void setReading(bool on);
+    bool isReading() const { return m_reading; }
+
+    bool writeShutdownRequested() const { return m_writeShutRequested; }
+    bool writeShut() const { return m_writeShut; }
+    bool readShut() const { return m_readShut; }
+    bool eofSeen() const { return m_eofSeen; }
+    bool resetSeen() const { return m_resetSeen; }
+    // The EOF and RST events seen so far, in order.
+    const QList<EventKind> &endings() const { return m_endings; }
+
+    qint64 bytesSent() const { return m_sentOffset; }
+    qint64 bytesReceived() const { return m_receivedOffset; }
+    qint64 userQueueBytes() const { return m_userQueue; }
+    TcpState tcpState() const { return m_lastState; }
+    native::KernelQueues kernelQueues() const { return m_lastQueues; }
+    // Asks the kernel now (SIOCINQ): what a close() would find unread.
+    qint64 unreadBytes() const;
+    QString localAddress() const;
+    QString peerAddress() const;
+
+signals:
+    void
+    eventRecorded(const finscope::Event &event, const QByteArray &payload, const QString &text);
+    void connected();
+    void connectFailed(const QString &reason);
+    void received(const QByteArray &data);
+    void endOfStream();
+    void reset();
+    void writeQueueEmpty();
+    void closed();
+
+private:
+    struct WriteItem
+    {
+        QByteArray bytes; // literal data, or the current block read from the file
+        qsizetype pos = 0;
+        qint64 patternLeft = 0;
+        std::unique_ptr<QFile> file;
+        qint64 fileLeft = 0;
+    };
+
+    void record(EventKind kind,
+                Event fields = {},
+                const QByteArray &payload = {},
+                const QString &text = {});
+    void recordError(int err, const QString &context);
+    void refuse(const QString &reason, QString *error);
+    bool checkWritable(QString *error);
+    bool enqueue(WriteItem item, qint64 count, QString *error);
+    bool sendAfterWriteShutdown(const WriteItem &item, qint64 count, QString *error);
+
+    void handleLookup(const QStringList &addresses, const QString &lookupError);
+    void tryNextAddress();
+    void handleConnectWritable();
+    void becomeOpen(EventKind kind);
+    void fail(const QString &reason, bool recordIt);
+
+    void handleReadable();
+    void readSome();
+    void handleWritable();
+    void updateNotifiers();
+    void handleSocketError(int err, const char *call);
+    void performShutdown(ShutdownHow how);
+    void releaseDescriptor(EventKind kind, qint64 unread, const QString &text);
+    void sampleKernel();
+    void lookUpKernelTable();
+    void poll();
+
+    Side m_side;
+    quint32 m_conn;
+    const Clock *m_clock;
+    Status m_status = Status::Idle;
+    QString m_errorString;
+    int m_fd = -1;
+    int m_dupFd = -1; // the second handle of duplicateHandle()
+
+    QPointer<QSocketNotifier> m_readNotifier;
+    QPointer<QSocketNotifier> m_writeNotifier;
+    QTimer m_pollTimer;
+
+    QList<native::SocketAddress> m_candidates;
+    native::SocketAddress m_connectingTo;
+    QString m_target;
+    std::optional<native::SocketAddress> m_local;
+    std::optional<native::SocketAddress> m_peer;
+    int m_kernelTablePolls = 0;
+
+    std::deque<WriteItem> m_queue;
+    qint64 m_userQueue = 0;
+    qint64 m_sentOffset = 0;
+    qint64 m_receivedOffset = 0;
+    QByteArray m_readBuffer;
+
+    bool m_reading = false;
+    bool m_writeShutRequested = false;
+    ShutdownHow m_pendingShutdown = ShutdownHow::None;
+    bool m_writeShut = false;
+    bool m_readShut = false;
+    bool m_eofSeen = false;
+    bool m_resetSeen = false;
+    int m_brokenErr = 0; // a failure other than a reset (ETIMEDOUT, EHOSTUNREACH...)
+    QList<EventKind> m_endings;
+
+    TcpState m_lastState = TcpState::Unknown;
+    qint64 m_stateSinceNs = 0;
+    native::KernelQueues m_lastQueues;
+    qint64 m_lastUserQueue = 0;
+};
+
+} // namespace finscope

@@ -1,0 +1,36 @@
+#include "engine/socket/listener.h"
+
+#include <cerrno>
+
+namespace finscope {
+
+bool Listener::listenOn(const QHostAddress &address, quint16 port, int *err, QString *error)
+{
+    if (listen(address, port))
+        return true;
+    switch (serverError()) {
+    case QAbstractSocket::AddressInUseError:
+        *err = EADDRINUSE;
+        break;
+    case QAbstractSocket::SocketAccessError:
+        *err = EACCES;
+        break;
+    case QAbstractSocket::SocketAddressNotAvailableError:
+        *err = EADDRNOTAVAIL;
+        break;
+    default:
+        *err = 0;
+    }
+    const QString where = address.protocol() == QAbstractSocket::IPv6Protocol
+                              ? QStringLiteral("[%1]:%2").arg(address.toString()).arg(port)
+                              : QStringLiteral("%1:%2").arg(address.toString()).arg(port);
+    *error = QStringLiteral("cannot listen on %1: %2").arg(where, errorString());
+    return false;
+}
+
+void Listener::incomingConnection(qintptr fd)
+{
+    emit descriptorAccepted(fd);
+}
+
+} // namespace finscope

@@ -1,0 +1,239 @@
+#include "engine/socket/nativesocket.h"
+
+#include <QFile>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace finscope::native {
+
+namespace {
+
+int errnoOr0(int rc)
+{
+    return rc == 0 ? 0 : errno;
+}
+
+socklen_t toSockaddr(const SocketAddress &from, sockaddr_storage *to)
+{
+    std::memset(to, 0, sizeof(*to));
+    if (from.address.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(to);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(from.port);
+        const Q_IPV6ADDR bytes = from.address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, bytes.c, 16);
+        in6->sin6_scope_id = from.address.scopeId().toUInt();
+        return sizeof(sockaddr_in6);
+    }
+    auto *in4 = reinterpret_cast<sockaddr_in *>(to);
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(from.port);
+    in4->sin_addr.s_addr = htonl(from.address.toIPv4Address());
+    return sizeof(sockaddr_in);
+}
+
+std::optional<SocketAddress> fromSockaddr(const sockaddr_storage &from)
+{
+    SocketAddress out;
+    if (from.ss_family == AF_INET) {
+        const auto &in4 = reinterpret_cast<const sockaddr_in &>(from);
+        out.address = QHostAddress(ntohl(in4.sin_addr.s_addr));
+        out.port = ntohs(in4.sin_port);
+        return out;
+    }
+    if (from.ss_family == AF_INET6) {
+        const auto &in6 = reinterpret_cast<const sockaddr_in6 &>(from);
+        out.address = QHostAddress(reinterpret_cast<const quint8 *>(&in6.sin6_addr));
+        out.port = ntohs(in6.sin6_port);
+        return out;
+    }
+    return std::nullopt;
+}
+
+// /proc/net/tcp prints each address as the in-memory 32-bit words in hex, so on a little-endian
+// machine 127.0.0.1 reads "0100007F"; build the same text from the raw bytes to compare.
+QByteArray procAddress(const SocketAddress &a)
+{
+    QByteArray raw;
+    if (a.address.protocol() == QAbstractSocket::IPv6Protocol) {
+        const Q_IPV6ADDR bytes = a.address.toIPv6Address();
+        raw = QByteArray(reinterpret_cast<const char *>(bytes.c), 16);
+    } else {
+        const quint32 be = htonl(a.address.toIPv4Address());
+        raw = QByteArray(reinterpret_cast<const char *>(&be), 4);
+    }
+    QByteArray out;
+    for (int word = 0; word < raw.size(); word += 4) {
+        quint32 value;
+        std::memcpy(&value, raw.constData() + word, 4);
+        out += QByteArray::number(value, 16).rightJustified(8, '0').toUpper();
+    }
+    return out + ':' + QByteArray::number(a.port, 16).rightJustified(4, '0').toUpper();
+}
+
+} // namespace
+
+QString SocketAddress::toString() const
+{
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+    return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
+}
+
+int openStream(const QHostAddress &address, int *err)
+{
+    const int family = address.protocol() == QAbstractSocket::IPv6Protocol ? AF_INET6 : AF_INET;
+    const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0 && err)
+        *err = errno;
+    return fd;
+}
+
+int startConnect(int fd, const SocketAddress &to)
+{
+    sockaddr_storage addr;
+    const socklen_t len = toSockaddr(to, &addr);
+    int rc;
+    do {
+        rc = ::connect(fd, reinterpret_cast<sockaddr *>(&addr), len);
+    } while (rc < 0 && errno == EINTR);
+    return errnoOr0(rc);
+}
+
+int takePendingError(int fd)
+{
+    int value = 0;
+    socklen_t len = sizeof(value);
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &len) < 0)
+        return errno;
+    return value;
+}
+
+int setNonBlocking(int fd)
+{
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return errno;
+    return errnoOr0(::fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+}
+
+IoResult receive(int fd, char *buffer, qint64 size)
+{
+    ssize_t n;
+    do {
+        n = ::recv(fd, buffer, size_t(size), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return {0, errno == EWOULDBLOCK ? EAGAIN : errno};
+    return {qint64(n), 0};
+}
+
+IoResult send(int fd, const char *data, qint64 size)
+{
+    ssize_t n;
+    do {
+        n = ::send(fd, data, size_t(size), MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return {0, errno == EWOULDBLOCK ? EAGAIN : errno};
+    return {qint64(n), 0};
+}
+
+int shutdown(int fd, ShutdownHow how)
+{
+    const int native = how == ShutdownHow::Read    ? SHUT_RD
+                       : how == ShutdownHow::Write ? SHUT_WR
+                                                   : SHUT_RDWR;
+    return errnoOr0(::shutdown(fd, native));
+}
+
+int setLingerZero(int fd)
+{
+    const linger value{1, 0};
+    return errnoOr0(::setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, sizeof(value)));
+}
+
+int close(int fd)
+{
+    // Linux releases the fd even when close() reports EINTR, so it is never retried.
+    return errnoOr0(::close(fd));
+}
+
+int duplicate(int fd, int *err)
+{
+    const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0 && err)
+        *err = errno;
+    return copy;
+}
+
+TcpState tcpState(int fd)
+{
+    tcp_info info{};
+    socklen_t len = sizeof(info);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0)
+        return TcpState::Unknown;
+    if (info.tcpi_state > quint8(TcpState::Closing))
+        return TcpState::Unknown;
+    return TcpState(info.tcpi_state);
+}
+
+std::optional<KernelQueues> kernelQueues(int fd)
+{
+    int outq = 0;
+    int inq = 0;
+    if (::ioctl(fd, SIOCOUTQ, &outq) < 0 || ::ioctl(fd, SIOCINQ, &inq) < 0)
+        return std::nullopt;
+    return KernelQueues{outq, inq};
+}
+
+std::optional<SocketAddress> localAddress(int fd)
+{
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) < 0)
+        return std::nullopt;
+    return fromSockaddr(addr);
+}
+
+std::optional<SocketAddress> peerAddress(int fd)
+{
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    if (::getpeername(fd, reinterpret_cast<sockaddr *>(&addr), &len) < 0)
+        return std::nullopt;
+    return fromSockaddr(addr);
+}
+
+std::optional<TcpState> kernelTableState(const SocketAddress &local, const SocketAddress &peer)
+{
+    const bool v6 = local.address.protocol() == QAbstractSocket::IPv6Protocol;
+    QFile table(v6 ? QStringLiteral("/proc/net/tcp6") : QStringLiteral("/proc/net/tcp"));
+    if (!table.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray wantLocal = procAddress(local);
+    const QByteArray wantPeer = procAddress(peer);
+    // /proc files report size 0, so read line by line rather than by size.
+    table.readLine(); // header
+    while (!table.atEnd()) {
+        const QList<QByteArray> fields = table.readLine().simplified().split(' ');
+        if (fields.size() < 4 || fields.at(1) != wantLocal || fields.at(2) != wantPeer)
+            continue;
+        bool ok = false;
+        const uint state = fields.at(3).toUInt(&ok, 16);
+        if (ok && state >= 1 && state <= uint(TcpState::Closing))
+            return TcpState(state);
+    }
+    return std::nullopt;
+}
+
+} // namespace finscope::native

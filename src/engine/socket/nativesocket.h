@@ -1,0 +1,65 @@
+#pragma once
+
+// The one engine unit that makes POSIX socket calls, so a port to another OS touches one place.
+// Every function returns an errno value (0 on success) or a struct carrying one; none throws or
+// prints.
+
+#include "engine/core/event.h"
+
+#include <QHostAddress>
+#include <QString>
+
+#include <optional>
+
+namespace finscope::native {
+
+struct IoResult
+{
+    qint64 bytes = 0; // >= 0 on success (0 from recv is the peer's FIN, or a local SHUT_RD)
+    int err = 0;      // errno when the call failed; EAGAIN when it would block
+};
+
+struct SocketAddress
+{
+    QHostAddress address;
+    quint16 port = 0;
+    QString toString() const; // "127.0.0.1:5555", "[::1]:5555"
+};
+
+struct KernelQueues
+{
+    qint32 outq = 0; // bytes in the kernel's send queue not yet acknowledged (SIOCOUTQ)
+    qint32 inq = 0;  // bytes received but not read (SIOCINQ)
+};
+
+// A non-blocking, close-on-exec stream socket for the address's family; returns -1 and sets *err.
+int openStream(const QHostAddress &address, int *err);
+// Starts a non-blocking connect: 0 when connected at once, EINPROGRESS while pending, else errno.
+int startConnect(int fd, const SocketAddress &to);
+// The pending error (SO_ERROR); reading it clears it, so all failures go through one handler.
+int takePendingError(int fd);
+int setNonBlocking(int fd);
+
+IoResult receive(int fd, char *buffer, qint64 size);
+// Never raises SIGPIPE (MSG_NOSIGNAL).
+IoResult send(int fd, const char *data, qint64 size);
+int shutdown(int fd, ShutdownHow how);
+// SO_LINGER {1, 0}: the following close sends RST and discards the send queue.
+int setLingerZero(int fd);
+int close(int fd);
+// A second handle to the same socket (F_DUPFD_CLOEXEC), as a fork child would hold: returns -1 and
+// sets *err.
+int duplicate(int fd, int *err);
+
+// tcpi_state from TCP_INFO; Unknown when the call fails.
+TcpState tcpState(int fd);
+std::optional<KernelQueues> kernelQueues(int fd);
+std::optional<SocketAddress> localAddress(int fd);
+std::optional<SocketAddress> peerAddress(int fd);
+
+// The state of the connection local<->peer in the kernel's table (/proc/net/tcp, tcp6), which is
+// where TIME_WAIT and the orphaned FIN_WAIT/LAST_ACK states live once the fd is closed.
+// nullopt when the kernel no longer has an entry.
+std::optional<TcpState> kernelTableState(const SocketAddress &local, const SocketAddress &peer);
+
+} // namespace finscope::native

@@ -1,0 +1,236 @@
+#include "engine/socket/qtsocketendpoint.h"
+
+#include <QMetaEnum>
+
+namespace finscope {
+
+namespace {
+
+constexpr int KernelTablePolls = 20; // how long after Qt's close the kernel's table is watched
+constexpr int KernelTablePollMs = 50;
+
+} // namespace
+
+QtSocketEndpoint::QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, QObject *parent)
+    : QObject(parent)
+    , m_side(side)
+    , m_conn(conn)
+    , m_clock(clock)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &QtSocketEndpoint::complete);
+    m_tablePoll.setInterval(KernelTablePollMs);
+    connect(&m_tablePoll, &QTimer::timeout, this, &QtSocketEndpoint::lookUpKernelTable);
+    connect(&m_socket, &QTcpSocket::readyRead, this, &QtSocketEndpoint::handleReadyRead);
+    connect(&m_socket, &QTcpSocket::bytesWritten, this, &QtSocketEndpoint::handleBytesWritten);
+    connect(&m_socket, &QTcpSocket::errorOccurred, this, &QtSocketEndpoint::handleError);
+    connect(&m_socket, &QTcpSocket::disconnected, this, &QtSocketEndpoint::handleDisconnected);
+}
+
+QtSocketEndpoint::~QtSocketEndpoint()
+{
+    // The socket's destructor aborts an open connection and may signal: not to a half-destroyed
+    // this.
+    m_socket.disconnect(this);
+}
+
+QString QtSocketEndpoint::localAddress() const
+{
+    return m_local ? m_local->toString() : QString();
+}
+
+QString QtSocketEndpoint::peerAddress() const
+{
+    return m_peer ? m_peer->toString() : QString();
+}
+
+bool QtSocketEndpoint::adoptDescriptor(qintptr fd)
+{
+    m_local = native::localAddress(int(fd));
+    m_peer = native::peerAddress(int(fd));
+    if (!m_socket.setSocketDescriptor(fd)) {
+        record(EventKind::Error,
+               {},
+               {},
+               QStringLiteral("QTcpSocket::setSocketDescriptor: %1").arg(m_socket.errorString()));
+        native::close(int(fd));
+        return false;
+    }
+    m_fd = int(fd);
+    record(EventKind::Accept,
+           {},
+           {},
+           QStringLiteral("local %1, peer %2 (held by a QTcpSocket)")
+               .arg(localAddress(), peerAddress()));
+    return true;
+}
+
+void QtSocketEndpoint::record(EventKind kind,
+                              Event fields,
+                              const QByteArray &payload,
+                              const QString &text)
+{
+    fields.kind = kind;
+    fields.tNs = m_clock->nowNs();
+    fields.side = m_side;
+    fields.conn = m_conn;
+    emit eventRecorded(fields, payload, text);
+    if (kind != EventKind::State)
+        sampleState();
+}
+
+void QtSocketEndpoint::sampleState()
+{
+    if (m_fd < 0 || m_socket.socketDescriptor() < 0)
+        return;
+    // Unknown once Qt has closed the fd behind our back: nothing to show.
+    const TcpState state = native::tcpState(m_fd);
+    if (state == m_lastState || state == TcpState::Unknown)
+        return;
+    m_lastState = state;
+    Event fields;
+    fields.state = state;
+    record(EventKind::State, fields);
+}
+
+void QtSocketEndpoint::run(const Action &action)
+{
+    switch (action.kind) {
+    case Action::Kind::Send:
+    case Action::Kind::SendHex:
+        // QIODevice::write() on a socket Qt has closed returns -1; ask first so the refusal is
+        // recorded as an event rather than a qWarning on stderr.
+        if (!m_socket.isWritable() || !isOpen()) {
+            record(EventKind::Error,
+                   {},
+                   {},
+                   QStringLiteral("QTcpSocket::write refused: Qt already closed the socket "
+                                  "(state %1); the reply is never sent")
+                       .arg(QString::fromLatin1(QMetaEnum::fromType<QAbstractSocket::SocketState>()
+                                                    .valueToKey(m_socket.state()))));
+            break;
+        }
+        m_unwritten += action.data;
+        m_socket.write(action.data);
+        m_wait = Wait::Written;
+        return;
+    case Action::Kind::Read:
+        if (!m_ended && m_socket.bytesAvailable() == 0) {
+            m_wait = Wait::Chunk;
+            return;
+        }
+        handleReadyRead();
+        break;
+    case Action::Kind::ReadUntilEof:
+        if (!m_ended) {
+            m_wait = Wait::End;
+            return;
+        }
+        break;
+    case Action::Kind::Close:
+        if (m_socket.state() != QAbstractSocket::UnconnectedState)
+            m_socket.close(); // disconnected() records it
+        break;
+    case Action::Kind::Wait:
+        m_wait = Wait::Timer;
+        m_timer.start(int(std::min<qint64>(action.count, 24 * 3600 * 1000)));
+        return;
+    default:
+        record(EventKind::Error,
+               {},
+               {},
+               QStringLiteral("'%1' is not offered for the QTcpSocket end").arg(action.toString()));
+        break;
+    }
+    QMetaObject::invokeMethod(this, &QtSocketEndpoint::actionFinished, Qt::QueuedConnection);
+}
+
+void QtSocketEndpoint::handleReadyRead()
+{
+    const QByteArray data = m_socket.readAll();
+    if (data.isEmpty())
+        return;
+    Event fields;
+    fields.bytes = data.size();
+    fields.offset = m_receivedOffset;
+    m_receivedOffset += data.size();
+    record(EventKind::Recv, fields, data);
+    if (m_wait == Wait::Chunk)
+        complete();
+}
+
+void QtSocketEndpoint::handleBytesWritten(qint64 bytes)
+{
+    Event fields;
+    fields.bytes = bytes;
+    fields.offset = m_sentOffset;
+    m_sentOffset += bytes;
+    const QByteArray taken = m_unwritten.left(qsizetype(bytes));
+    m_unwritten.remove(0, qsizetype(bytes));
+    record(EventKind::Send, fields, taken);
+    if (m_wait == Wait::Written && m_socket.bytesToWrite() == 0)
+        complete();
+}
+
+void QtSocketEndpoint::handleError(QAbstractSocket::SocketError error)
+{
+    const QString name = QString::fromLatin1(
+        QMetaEnum::fromType<QAbstractSocket::SocketError>().valueToKey(error));
+    record(EventKind::Error,
+           {},
+           {},
+           QStringLiteral("QTcpSocket %1: %2").arg(name, m_socket.errorString()));
+    if (error == QAbstractSocket::RemoteHostClosedError) {
+        m_ended = true;
+        if (m_wait == Wait::End || m_wait == Wait::Chunk)
+            complete();
+    }
+}
+
+void QtSocketEndpoint::handleDisconnected()
+{
+    const bool peerFirst = m_ended;
+    m_ended = true;
+    m_fd = -1;
+    record(EventKind::Close,
+           {},
+           {},
+           peerFirst ? QStringLiteral("QTcpSocket closed the socket itself on the peer's FIN: "
+                                      "both directions, a FIN goes out")
+                     : QStringLiteral("QTcpSocket closed"));
+    m_tablePolls = KernelTablePolls;
+    lookUpKernelTable();
+    m_tablePoll.start();
+    if (m_wait == Wait::End || m_wait == Wait::Chunk || m_wait == Wait::Written)
+        complete();
+}
+
+void QtSocketEndpoint::lookUpKernelTable()
+{
+    if (!m_local || !m_peer || --m_tablePolls < 0) {
+        m_tablePoll.stop();
+        return;
+    }
+    const auto state = native::kernelTableState(*m_local, *m_peer);
+    const TcpState now = state.value_or(TcpState::Close);
+    if (now == m_lastState)
+        return;
+    m_lastState = now;
+    Event fields;
+    fields.state = now;
+    record(EventKind::State,
+           fields,
+           {},
+           state ? QStringLiteral("kernel table after close")
+                 : QStringLiteral("gone from the kernel table"));
+}
+
+void QtSocketEndpoint::complete()
+{
+    if (m_wait == Wait::None)
+        return;
+    m_wait = Wait::None;
+    QMetaObject::invokeMethod(this, &QtSocketEndpoint::actionFinished, Qt::QueuedConnection);
+}
+
+} // namespace finscope
