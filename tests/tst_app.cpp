@@ -3,11 +3,11 @@
 
 #include "clientpane.h"
 #include "connectionpanel.h"
+#include "engine/run/workbench.h"
 #include "eventtablemodel.h"
 #include "mainwindow.h"
 #include "serverpane.h"
 #include "timelinewidget.h"
-#include "engine/run/workbench.h"
 
 #include <QApplication>
 #include <QCheckBox>

@@ -3,10 +3,10 @@
 
 #include "engine/core/action.h"
 #include "engine/run/actionrunner.h"
+#include "engine/run/workbench.h"
 #include "replaywindow.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
-#include "engine/run/workbench.h"
 
 #include <QAction>
 #include <QCheckBox>

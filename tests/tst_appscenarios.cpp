@@ -2,13 +2,13 @@
 // opens its own loopback pair at a port the OS picks, as in front of a team.
 
 #include "connectionpanel.h"
+#include "engine/scenarios/scenariocatalog.h"
+#include "engine/scenarios/scenariorunner.h"
+#include "engine/session/session.h"
 #include "engine/socket/endpoint.h"
 #include "mainwindow.h"
 #include "recentfiles.h"
-#include "engine/scenarios/scenariocatalog.h"
-#include "engine/scenarios/scenariorunner.h"
 #include "scenariowindow.h"
-#include "engine/session/session.h"
 #include "sessioncontroller.h"
 #include "sessionview.h"
 #include "timelinewidget.h"

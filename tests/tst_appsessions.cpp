@@ -4,6 +4,7 @@
 
 #include "autosave.h"
 #include "connectionpanel.h"
+#include "engine/run/workbench.h"
 #include "eventtablemodel.h"
 #include "mainwindow.h"
 #include "sessioncontroller.h"
@@ -11,7 +12,6 @@
 #include "sessionwindow.h"
 #include "timelineexport.h"
 #include "timelinewidget.h"
-#include "engine/run/workbench.h"
 
 #include <QDir>
 #include <QDirIterator>

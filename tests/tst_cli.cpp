@@ -1,8 +1,8 @@
 // Drives the real finscope-cli binary: the README walkthrough, exit codes, and other real peers.
 
-#include "engine/socket/listener.h"
 #include "engine/scenarios/scenariocatalog.h"
 #include "engine/session/session.h"
+#include "engine/socket/listener.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -2,10 +2,10 @@
 // Real sockets on loopback at ports the OS picks.
 
 #include "engine/run/actionrunner.h"
+#include "engine/run/recorder.h"
 #include "engine/socket/endpoint.h"
 #include "engine/socket/listener.h"
 #include "engine/socket/nativesocket.h"
-#include "engine/run/recorder.h"
 
 #include <QSignalSpy>
 #include <QTemporaryFile>

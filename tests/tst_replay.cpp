@@ -1,10 +1,10 @@
 // Replay, diff and export: the Replayer in this process, and finscope-cli replay, diff and export
 // against real peers (python3 socket programs, finscope-cli server) on loopback.
 
-#include "engine/socket/listener.h"
 #include "engine/run/replayer.h"
 #include "engine/session/session.h"
 #include "engine/session/sessioncomparison.h"
+#include "engine/socket/listener.h"
 
 #include <QElapsedTimer>
 #include <QFile>

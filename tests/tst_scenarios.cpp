@@ -1,10 +1,10 @@
 // Runs every catalog scenario on real loopback sockets and proves its facts hold on this kernel;
 // and proves the facts are checks that can fail.
 
-#include "engine/session/eventformat.h"
 #include "engine/scenarios/scenariocatalog.h"
 #include "engine/scenarios/scenariofacts.h"
 #include "engine/scenarios/scenariorunner.h"
+#include "engine/session/eventformat.h"
 #include "engine/session/session.h"
 
 #include <QSignalSpy>

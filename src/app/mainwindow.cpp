@@ -2,13 +2,13 @@
 
 #include "autosave.h"
 #include "clientpane.h"
+#include "engine/run/workbench.h"
 #include "engine/scenarios/scenariocatalog.h"
 #include "scenariowindow.h"
 #include "serverpane.h"
 #include "sessioncontroller.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
-#include "engine/run/workbench.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,8 +1,8 @@
 #include "replaywindow.h"
 
 #include "engine/core/hostport.h"
-#include "palettecolors.h"
 #include "engine/session/sessioncomparison.h"
+#include "palettecolors.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
 

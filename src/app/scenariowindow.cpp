@@ -1,11 +1,11 @@
 #include "scenariowindow.h"
 
 #include "connectionpanel.h"
+#include "engine/scenarios/scenariocatalog.h"
+#include "engine/scenarios/scenariorunner.h"
 #include "engine/socket/endpoint.h"
 #include "eventtablemodel.h"
 #include "palettecolors.h"
-#include "engine/scenarios/scenariocatalog.h"
-#include "engine/scenarios/scenariorunner.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
 

@@ -1,14 +1,14 @@
 #include "clicommand.h"
 
-#include "engine/run/actionrunner.h"
 #include "diffcommand.h"
-#include "engine/socket/endpoint.h"
-#include "engine/session/eventformat.h"
-#include "exportcommand.h"
 #include "engine/core/hostport.h"
+#include "engine/run/actionrunner.h"
+#include "engine/session/eventformat.h"
+#include "engine/session/sessiontextexport.h"
+#include "engine/socket/endpoint.h"
+#include "exportcommand.h"
 #include "replaycommand.h"
 #include "scenariocommand.h"
-#include "engine/session/sessiontextexport.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>

@@ -1,9 +1,9 @@
 #include "scenariocommand.h"
 
 #include "clicommand.h"
-#include "engine/session/eventformat.h"
 #include "engine/scenarios/scenariocatalog.h"
 #include "engine/scenarios/scenariorunner.h"
+#include "engine/session/eventformat.h"
 
 #include <QCoreApplication>
 

@@ -7,8 +7,8 @@
 // kept, scaled by a speed factor, or each action waits for next() (stepping).
 
 #include "engine/core/action.h"
-#include "engine/session/session.h"
 #include "engine/run/workbench.h"
+#include "engine/session/session.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>

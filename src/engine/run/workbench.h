@@ -4,9 +4,9 @@
 // endpoints, client endpoints, and one recorder for all of them. The app drives it; scenarios and
 // replay can too.
 
+#include "engine/run/recorder.h"
 #include "engine/socket/endpoint.h"
 #include "engine/socket/listener.h"
-#include "engine/run/recorder.h"
 
 #include <QHostAddress>
 #include <QList>

@@ -5,8 +5,8 @@
 // all of them (run) or one at a time (step), and each runs as a blocking program would; the
 // facts are judged once every step has finished, or when the time bound ends a run that hangs.
 
-#include "engine/scenarios/scenario.h"
 #include "engine/run/workbench.h"
+#include "engine/scenarios/scenario.h"
 
 #include <QElapsedTimer>
 #include <QList>
