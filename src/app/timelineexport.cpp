@@ -2,11 +2,12 @@
 
 #include "timelinewidget.h"
 
+#include "engine/core/outputfile.h"
+
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QImageWriter>
 #include <QPainter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 
 namespace finscope {
@@ -16,16 +17,6 @@ namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("TimelineExport", text);
-}
-
-bool writeAtomically(const QString &path, const QByteArray &data, QString *error)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
-        *error = tr("cannot write '%1': %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
 }
 
 } // namespace
@@ -85,7 +76,7 @@ bool TimelineExport::writePng(const TimelineWidget &timeline,
                               int width)
 {
     const auto data = png(timeline, error, width);
-    return data && writeAtomically(path, *data, error);
+    return data && OutputFile::write(path, *data, error);
 }
 
 bool TimelineExport::writeSvg(const TimelineWidget &timeline,
@@ -95,7 +86,7 @@ bool TimelineExport::writeSvg(const TimelineWidget &timeline,
                               int width)
 {
     const auto data = svg(timeline, title, error, width);
-    return data && writeAtomically(path, *data, error);
+    return data && OutputFile::write(path, *data, error);
 }
 
 } // namespace finscope

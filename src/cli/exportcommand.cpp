@@ -1,6 +1,7 @@
 #include "exportcommand.h"
 
 #include "clicommand.h"
+#include "engine/core/outputfile.h"
 #include "engine/session/pythonexport.h"
 #include "engine/session/session.h"
 #include "engine/session/sessiontextexport.h"
@@ -10,7 +11,6 @@
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 namespace finscope {
 
@@ -32,38 +32,6 @@ QString formatList()
         .arg(all.mid(0, all.size() - 1).join(QStringLiteral(", ")), all.last());
 }
 
-// Writes the bytes to OUT: "-" is standard output; a regular file (or a new one) is replaced
-// atomically; anything else that exists (a pipe, a device, /dev/stdout) is written to as it is,
-// since renaming a temporary file over it would replace the special file itself.
-bool writeOutput(const QString &out, const QByteArray &data, QString *error)
-{
-    if (out == QLatin1StringView("-")) {
-        QFile stdOut;
-        if (!stdOut.open(stdout, QIODevice::WriteOnly) || stdOut.write(data) != data.size()
-            || !stdOut.flush()) {
-            *error
-                = QStringLiteral("cannot write to standard output: %1").arg(stdOut.errorString());
-            return false;
-        }
-        return true;
-    }
-    const QFileInfo info(out);
-    if (info.exists() && !info.isFile() && !info.isDir()) {
-        QFile file(out);
-        if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.flush()) {
-            *error = QStringLiteral("cannot write '%1': %2").arg(out, file.errorString());
-            return false;
-        }
-        return true;
-    }
-    QSaveFile file(out);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
-        *error = QStringLiteral("cannot write '%1': %2").arg(out, file.errorString());
-        return false;
-    }
-    return true;
-}
-
 // Draws the session's timeline as the read-only window shows it (store and peers linked) and
 // writes it as SVG or PNG to options.out, or to stdout for "-".
 int writeTimeline(const Session &session, const ExportOptions &options, QTextStream &err)
@@ -82,7 +50,7 @@ int writeTimeline(const Session &session, const ExportOptions &options, QTextStr
     QString error;
     const auto data = svg ? TimelineExport::svg(timeline, title, &error, width)
                           : TimelineExport::png(timeline, &error, width);
-    if (!data || !writeOutput(options.out, *data, &error)) {
+    if (!data || !OutputFile::write(options.out, *data, &error)) {
         err << "finscope-cli: " << error << Qt::endl;
         return ExitInvalid;
     }
@@ -213,7 +181,7 @@ int ExportCommand::run(const ExportOptions &options, QTextStream &out, QTextStre
         out.flush();
         return ExitOk;
     }
-    if (!writeOutput(options.out, text.toUtf8(), &error)) {
+    if (!OutputFile::write(options.out, text.toUtf8(), &error)) {
         err << "finscope-cli: " << error << Qt::endl;
         return ExitInvalid;
     }

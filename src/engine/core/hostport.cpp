@@ -36,4 +36,11 @@ std::optional<HostPort> HostPort::parse(const QString &text, bool hostOptional, 
     return out;
 }
 
+QString HostPort::format(const QString &host, quint16 port)
+{
+    if (host.contains(u':') && !host.startsWith(u'['))
+        return QStringLiteral("[%1]:%2").arg(host).arg(port);
+    return QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
 } // namespace finscope

@@ -1,12 +1,13 @@
 #include "engine/session/session.h"
 
+#include "engine/core/outputfile.h"
+
 #include "engine/core/action.h"
 #include "engine/session/eventjson.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <QFileInfo>
 
@@ -505,11 +506,10 @@ bool Session::save(const QString &path, QString *error) const
     QString scratch;
     if (!error)
         error = &scratch;
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
+    OutputFile file(path);
+    file.setWhat(QStringLiteral("session"));
+    if (!file.open(error))
         return false;
-    }
     // Everything but the events goes through QJsonDocument; the events, which may number millions,
     // are streamed one a line where a placeholder marks their place (a placeholder cannot match
     // inside a string value, whose quotes come out escaped).
@@ -534,11 +534,7 @@ bool Session::save(const QString &path, QString *error) const
     chunk.append(all.empty() ? "]" : "\n    ]");
     file.write(chunk);
     file.write(frame.mid(at + placeholder.size()));
-    if (!file.commit()) {
-        *error = QStringLiteral("cannot write session '%1': %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return file.commit(error);
 }
 
 std::optional<Session> Session::load(const QString &path, QString *error)
