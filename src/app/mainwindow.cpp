@@ -36,7 +36,7 @@ MainWindow::MainWindow(QWidget *parent, const QString &autosaveDirectory)
     , m_panes(new QSplitter(Qt::Horizontal, this))
 {
     setWindowTitle(QStringLiteral("FinScope"));
-    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.png")));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.svg")));
     m_workbench->recorder()->setTool(
         QStringLiteral("finscope %1").arg(QCoreApplication::applicationVersion()).trimmed());
 

@@ -80,7 +80,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     , m_replayView(new SessionView(this))
 {
     setAttribute(Qt::WA_DeleteOnClose);
-    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.png")));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.svg")));
     setWindowTitle(tr("%1 — replay — FinScope").arg(QFileInfo(path).fileName()));
 
     const bool client = hasActions(m_recording, Side::Client);

@@ -69,7 +69,7 @@ ScenarioWindow::ScenarioWindow(QWidget *parent)
     , m_view(new SessionView(this))
 {
     setAttribute(Qt::WA_DeleteOnClose);
-    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.png")));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.svg")));
     setWindowTitle(tr("FinScope — Scenarios"));
     m_baseFont = font();
 

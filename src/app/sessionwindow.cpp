@@ -18,7 +18,7 @@ SessionWindow::SessionWindow(Session session, const QString &path, QWidget *pare
     , m_view(new SessionView(this))
 {
     setAttribute(Qt::WA_DeleteOnClose);
-    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.png")));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.svg")));
     m_view->setLive(false);
     m_view->setStore(&m_session.events);
     m_view->timeline()->model()->linkPeers(m_session.endpoints);
