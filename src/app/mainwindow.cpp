@@ -177,11 +177,6 @@ ScenarioWindow *MainWindow::openScenarios(const QString &id)
     return m_scenarios;
 }
 
-ScenarioWindow *MainWindow::scenarioWindow() const
-{
-    return m_scenarios;
-}
-
 TimelineWidget *MainWindow::timeline() const
 {
     return m_view->timeline();

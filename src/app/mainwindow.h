@@ -44,7 +44,6 @@ public:
     bool startDemo();
     // The Scenarios window (one, raised when already open), showing the scenario id if given.
     ScenarioWindow *openScenarios(const QString &id = {});
-    ScenarioWindow *scenarioWindow() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;

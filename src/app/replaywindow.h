@@ -40,7 +40,6 @@ public:
     // The options, as the user sets them.
     QComboBox *sideCombo() const { return m_side; }
     QLineEdit *targetEdit() const { return m_target; }
-    QLineEdit *listenEdit() const { return m_listen; }
     QDoubleSpinBox *speedSpin() const { return m_speed; }
     QCheckBox *stepCheck() const { return m_step; }
     QPushButton *startButton() const { return m_start; }

@@ -100,11 +100,6 @@ ConnectionPanel *ServerPane::currentPanel() const
     return qobject_cast<ConnectionPanel *>(m_panels->currentWidget());
 }
 
-void ServerPane::selectConnection(int connection)
-{
-    m_connections->setCurrentRow(connection - 1);
-}
-
 bool ServerPane::startListening()
 {
     const QHostAddress address(bindAddress());

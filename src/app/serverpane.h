@@ -27,7 +27,6 @@ public:
     QString bindAddress() const;
     ConnectionPanel *panel(int connection) const; // 1-based, as the list shows them
     ConnectionPanel *currentPanel() const;
-    void selectConnection(int connection);
 
 public slots:
     bool startListening();
