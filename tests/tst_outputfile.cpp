@@ -1,0 +1,132 @@
+// OutputFile, the one writer of sessions and exports: regular files replaced atomically, pipes
+// written through (not replaced), failures named in one sentence with the old file kept.
+
+#include "engine/core/outputfile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <sys/stat.h>
+
+using namespace finscope;
+
+class TestOutputFile : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void replacesRegularFile();
+    void newFileInMissingFolderFails();
+    void failedWriteIsNamedAndKeepsOldFile();
+    void fifoIsWrittenThrough();
+    void streamsInPieces();
+};
+
+namespace {
+
+QByteArray contents(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<unreadable>");
+}
+
+} // namespace
+
+void TestOutputFile::replacesRegularFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("s.json"));
+    QString error;
+    QVERIFY2(OutputFile::write(path, "first", &error), qPrintable(error));
+    QVERIFY2(OutputFile::write(path, "second", &error), qPrintable(error));
+    QCOMPARE(contents(path), QByteArray("second"));
+    QVERIFY(QFileInfo(path).isFile());
+    // No temporary left beside it.
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+}
+
+void TestOutputFile::newFileInMissingFolderFails()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("no/such/folder/s.json"));
+    OutputFile file(path);
+    file.setWhat(QStringLiteral("session"));
+    QString error;
+    QVERIFY(!file.open(&error));
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write session '%1': ").arg(path)),
+             qPrintable(error));
+    QVERIFY(!QFileInfo::exists(path));
+}
+
+void TestOutputFile::failedWriteIsNamedAndKeepsOldFile()
+{
+    if (!QFileInfo::exists(QStringLiteral("/dev/full")))
+        QSKIP("no /dev/full to fill");
+    // A device that refuses the bytes: the failure is named, not swallowed.
+    OutputFile full(QStringLiteral("/dev/full"));
+    QString error;
+    QVERIFY2(full.open(&error), qPrintable(error));
+    full.write(QByteArray(1 << 16, 'x'));
+    QVERIFY(!full.commit(&error));
+    QVERIFY2(error.startsWith(QLatin1StringView("cannot write '/dev/full': ")), qPrintable(error));
+
+    // A writer that never commits (a crash, a failed stream) leaves the old file whole.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("keep.json"));
+    QVERIFY(OutputFile::write(path, "old", &error));
+    {
+        OutputFile file(path);
+        QVERIFY(file.open(&error));
+        QVERIFY(file.write("new, half of it"));
+    }
+    QCOMPARE(contents(path), QByteArray("old"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+}
+
+void TestOutputFile::fifoIsWrittenThrough()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("pipe"));
+    QVERIFY(::mkfifo(QFile::encodeName(path).constData(), 0600) == 0);
+    QByteArray read;
+    QThread *reader = QThread::create([&read, path] {
+        QFile f(path);
+        if (f.open(QIODevice::ReadOnly))
+            read = f.readAll();
+    });
+    reader->start();
+    QString error;
+    QVERIFY2(OutputFile::write(path, "through the pipe", &error), qPrintable(error));
+    QVERIFY(reader->wait(5000));
+    delete reader;
+    QCOMPARE(read, QByteArray("through the pipe"));
+    struct stat st = {};
+    QVERIFY(::stat(QFile::encodeName(path).constData(), &st) == 0);
+    QVERIFY(S_ISFIFO(st.st_mode)); // still a pipe, not replaced by a regular file
+}
+
+void TestOutputFile::streamsInPieces()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("big"));
+    OutputFile file(path);
+    QString error;
+    QVERIFY(file.open(&error));
+    QByteArray all;
+    for (int i = 0; i < 100; ++i) {
+        const QByteArray piece = QByteArray::number(i) + '\n';
+        QVERIFY(file.write(piece));
+        all += piece;
+    }
+    // Nothing shows at the path before commit.
+    QVERIFY(!QFileInfo::exists(path));
+    QVERIFY2(file.commit(&error), qPrintable(error));
+    QCOMPARE(contents(path), all);
+}
+
+QTEST_GUILESS_MAIN(TestOutputFile)
+#include "tst_outputfile.moc"
