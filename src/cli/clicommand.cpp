@@ -14,20 +14,6 @@
 
 namespace finscope {
 
-CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
-    : QObject(parent)
-    , m_out(out)
-    , m_err(err)
-{
-    m_workbench.recorder()->setTool(
-        QStringLiteral("finscope-cli %1").arg(QCoreApplication::applicationVersion()));
-    m_timeout.setSingleShot(true);
-    connect(&m_timeout, &QTimer::timeout, this, &CliCommand::handleTimeout);
-    connect(m_workbench.recorder(), &Recorder::eventAdded, this, &CliCommand::printEvent);
-}
-
-CliCommand::~CliCommand() = default;
-
 namespace {
 
 const QString ActionWords = QStringLiteral(
@@ -220,6 +206,20 @@ std::optional<CliOptions> CliOptions::parse(const QString &command,
         return parseScenario(parser, args, error);
     return parseEndpoint(command, parser, args, error);
 }
+
+CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
+    : QObject(parent)
+    , m_out(out)
+    , m_err(err)
+{
+    m_workbench.recorder()->setTool(
+        QStringLiteral("finscope-cli %1").arg(QCoreApplication::applicationVersion()));
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, &CliCommand::handleTimeout);
+    connect(m_workbench.recorder(), &Recorder::eventAdded, this, &CliCommand::printEvent);
+}
+
+CliCommand::~CliCommand() = default;
 
 std::optional<int> CliCommand::start(const CliOptions &options)
 {
