@@ -123,6 +123,12 @@ private slots:
     void readmeWalkthrough();
     void usageErrors_data();
     void usageErrors();
+    void commandHelp_data();
+    void commandHelp();
+    void helpListsTheCommands_data();
+    void helpListsTheCommands();
+    void versionPrintsTheVersion();
+    void optionsAnywhereAndDashIsStdout();
     void connectionRefusedExits3();
     void unknownHostExits3();
     void portInUseExits3();
@@ -240,6 +246,30 @@ void TestCli::usageErrors_data()
     QTest::newRow("export unknown format names all four")
         << QStringList{"export", "s.json", "--to", "pdf", "o.pdf"}
         << "exports text, svg, png and python, not 'pdf'";
+    // Each command's own parser refuses what it does not know, naming it as typed.
+    QTest::newRow("client unknown option")
+        << QStringList{"client", "127.0.0.1:9", "close", "--colour=red"}
+        << "unknown option '--colour'";
+    QTest::newRow("client has no --connections")
+        << QStringList{"client", "127.0.0.1:9", "--connections", "2"}
+        << "unknown option '--connections'";
+    QTest::newRow("unknown short option") << QStringList{"server", "0", "-x"} << "'-x'";
+    QTest::newRow("scenario run unknown option")
+        << QStringList{"scenario", "run", "abortive-close", "--fast"} << "'--fast'";
+    QTest::newRow("show unknown option") << QStringList{"show", "s.json", "--all"} << "'--all'";
+    QTest::newRow("replay unknown option")
+        << QStringList{"replay", "s.json", "--loop"} << "unknown option '--loop'";
+    QTest::newRow("diff unknown option")
+        << QStringList{"diff", "a.json", "b.json", "--brief"} << "unknown option '--brief'";
+    QTest::newRow("export unknown option")
+        << QStringList{"export", "s.json", "--to", "text", "-", "--height", "5"}
+        << "unknown option '--height'";
+    QTest::newRow("unknown option before the command")
+        << QStringList{"--colour", "client"} << "unknown option '--colour'";
+    QTest::newRow("option without its value")
+        << QStringList{"client", "127.0.0.1:9", "close", "--save"} << "'--save'";
+    QTest::newRow("after -- an option is an action")
+        << QStringList{"client", "127.0.0.1:9", "--", "--quiet"} << "unknown action '--quiet'";
 }
 
 void TestCli::usageErrors()
@@ -249,6 +279,126 @@ void TestCli::usageErrors()
     const Result r = runCli(args);
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
+}
+
+void TestCli::commandHelp_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("usage");
+    QTest::addColumn<QStringList>("options");    // named in this command's help
+    QTest::addColumn<QStringList>("notOptions"); // other commands' options, not named
+    QTest::newRow("client") << QStringList{"client", "--help"}
+                            << "finscope-cli client [options] HOST:PORT ACTION..."
+                            << QStringList{"--save", "--timeout", "--quiet", "send-pattern"}
+                            << QStringList{"--connections", "--speed", "--to"};
+    QTest::newRow("server") << QStringList{"server", "-h"}
+                            << "finscope-cli server [options] [ADDR:]PORT ACTION..."
+                            << QStringList{"--save", "--timeout", "--connections", "--quiet"}
+                            << QStringList{"--speed", "--to"};
+    QTest::newRow("scenario") << QStringList{"scenario", "--help"}
+                              << "finscope-cli scenario list|run ..."
+                              << QStringList{"finscope-cli scenario list",
+                                             "finscope-cli scenario run [options] ID"}
+                              << QStringList{"--connections", "--to"};
+    QTest::newRow("scenario list")
+        << QStringList{"scenario", "list", "--help"} << "finscope-cli scenario list"
+        << QStringList{"--help"} << QStringList{"--save", "--timeout"};
+    QTest::newRow("scenario run") << QStringList{"scenario", "run", "--help"}
+                                  << "finscope-cli scenario run [options] ID"
+                                  << QStringList{"--save", "--timeout", "--quiet"}
+                                  << QStringList{"--connections", "--to"};
+    QTest::newRow("show") << QStringList{"show", "--help"} << "finscope-cli show FILE"
+                          << QStringList{"FILE"} << QStringList{"--save", "--to"};
+    QTest::newRow("replay")
+        << QStringList{"replay", "--help"} << "finscope-cli replay [options] FILE"
+        << QStringList{"--side", "--target", "--listen", "--speed", "--step", "--save", "--timeout"}
+        << QStringList{"--connections", "--to", "--width"};
+    QTest::newRow("diff") << QStringList{"diff", "--help"} << "finscope-cli diff A.json B.json"
+                          << QStringList{"A.json", "B.json"} << QStringList{"--save", "--to"};
+    QTest::newRow("export") << QStringList{"export", "--help"}
+                            << "finscope-cli export [options] FILE OUT"
+                            << QStringList{"--to <text|svg|png|python>", "--side", "--width"}
+                            << QStringList{"--save", "--timeout", "--speed"};
+    // --help wins over everything else on the line: nothing connects.
+    QTest::newRow("help among a client's arguments")
+        << QStringList{"client", "127.0.0.1:9", "send hi", "--help", "close"}
+        << "finscope-cli client [options] HOST:PORT ACTION..." << QStringList{"--save"}
+        << QStringList{"ECONNREFUSED"};
+    QTest::newRow("help COMMAND") << QStringList{"help", "replay"}
+                                  << "finscope-cli replay [options] FILE" << QStringList{"--speed"}
+                                  << QStringList{"--to"};
+}
+
+void TestCli::commandHelp()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, usage);
+    QFETCH(QStringList, options);
+    QFETCH(QStringList, notOptions);
+    const Result r = runCli(args);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QCOMPARE(r.out.section(u'\n', 0, 0), QStringLiteral("Usage: ") + usage);
+    for (const QString &option : options)
+        QVERIFY2(r.out.contains(option), qPrintable(option + QStringLiteral(" in\n") + r.out));
+    for (const QString &option : notOptions)
+        QVERIFY2(!r.out.contains(option), qPrintable(option + QStringLiteral(" in\n") + r.out));
+}
+
+void TestCli::helpListsTheCommands_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("--help") << QStringList{"--help"};
+    QTest::newRow("-h") << QStringList{"-h"};
+    QTest::newRow("help") << QStringList{"help"};
+}
+
+void TestCli::helpListsTheCommands()
+{
+    QFETCH(QStringList, args);
+    const Result r = runCli(args);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QVERIFY2(r.out.startsWith(QLatin1StringView("Usage: finscope-cli [options] COMMAND")),
+             qPrintable(r.out));
+    // Each command on a line of its own, with the summary its --help starts with.
+    for (const char *command :
+         {"client", "server", "scenario", "show", "replay", "diff", "export"}) {
+        const Result own = runCli({QLatin1StringView(command), QStringLiteral("--help")});
+        const QString summary = own.out.section(u'\n', 1, 1);
+        QVERIFY(!summary.isEmpty());
+        const QRegularExpression line(
+            QStringLiteral("\n  %1 +%2\n")
+                .arg(QLatin1StringView(command), QRegularExpression::escape(summary)));
+        QVERIFY2(r.out.contains(line), qPrintable(QLatin1StringView(command) + u'\n' + r.out));
+    }
+    QVERIFY(r.out.contains(QLatin1StringView("--version")));
+}
+
+void TestCli::versionPrintsTheVersion()
+{
+    for (const char *option : {"--version", "-v"}) {
+        const Result r = runCli({QLatin1StringView(option)});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out, QStringLiteral("finscope-cli " FINSCOPE_VERSION "\n"));
+        QVERIFY(r.err.isEmpty());
+    }
+}
+
+// Options before, between and after the positional arguments, --opt=value, and a lone - as OUT.
+void TestCli::optionsAnywhereAndDashIsStdout()
+{
+    const QString session = example("both-ends-half-close.json");
+    const Result show = runCli({QStringLiteral("show"), session});
+    QCOMPARE(show.exitCode, 0);
+    QVERIFY(show.out.contains(QLatin1StringView("server 1  eof")));
+    for (const QStringList &args : {QStringList{"export", "--to", "text", session, "-"},
+                                    QStringList{"export", session, "--to=text", "-"},
+                                    QStringList{"export", session, "-", "--to", "text"}}) {
+        const Result r = runCli(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(args.join(u' ') + u'\n' + r.err));
+        QCOMPARE(r.out, show.out);
+    }
 }
 
 void TestCli::connectionRefusedExits3()

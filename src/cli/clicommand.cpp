@@ -1,19 +1,211 @@
 #include "clicommand.h"
 
+#include "commandparser.h"
 #include "diffcommand.h"
 #include "engine/core/hostport.h"
 #include "engine/run/actionrunner.h"
 #include "engine/session/eventformat.h"
 #include "engine/session/sessiontextexport.h"
 #include "engine/socket/endpoint.h"
-#include "exportcommand.h"
-#include "replaycommand.h"
 #include "scenariocommand.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
 
 namespace finscope {
+
+namespace {
+
+const QString ActionWords = QStringLiteral(
+    "One action per argument, run in order as a blocking program would: 'send TEXT' (escapes \\n "
+    "\\r \\t \\\\ \\xNN), 'send-hex HEX', 'send-file PATH', 'send-pattern N[K|M|G]', 'shutdown "
+    "wr|rd|rdwr', close, abort, read, read-until-eof, pause-reading, resume-reading, echo, "
+    "echo-upper, discard, 'wait MS', expect-eof, expect-rst, dup, close-dup.");
+
+const QCommandLineOption SaveOption(QStringLiteral("save"),
+                                    QStringLiteral("Saves the session to FILE when the run ends."),
+                                    QStringLiteral("FILE"));
+const QCommandLineOption QuietOption(QStringLiteral("quiet"),
+                                     QStringLiteral("Prints no event lines."));
+
+// client and server: an address, the actions, and how the run is bounded and kept.
+std::optional<CliOptions> parseEndpoint(const QString &command,
+                                        CommandParser &parser,
+                                        const QStringList &args,
+                                        QString *error)
+{
+    const bool server = command == QLatin1StringView("server");
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Bounds the whole run (default 30 s); when it "
+                                                    "hits, the exit code is 1."),
+                                     QStringLiteral("SEC"));
+    const QCommandLineOption connections(
+        QStringLiteral("connections"),
+        QStringLiteral("Runs the actions on each of N accepted connections, then exits "
+                       "(default 1)."),
+        QStringLiteral("N"));
+    if (server) {
+        parser.setCommand(command,
+                          QStringLiteral("Listens and runs the actions on every accepted "
+                                         "connection."));
+        parser.addArgument(QStringLiteral("[ADDR:]PORT"),
+                           QStringLiteral("Where to listen: 127.0.0.1 unless ADDR is given; port 0 "
+                                          "lets the OS choose, and the first line printed is "
+                                          "'listening on ADDR:PORT'."),
+                           QStringLiteral("[ADDR:]PORT"));
+    } else {
+        parser.setCommand(command,
+                          QStringLiteral("Connects to a server and runs the actions on the "
+                                         "connection."));
+        parser.addArgument(QStringLiteral("HOST:PORT"),
+                           QStringLiteral("The server to connect to; an IPv6 address in brackets."),
+                           QStringLiteral("HOST:PORT"));
+    }
+    parser.addArgument(QStringLiteral("ACTION"), ActionWords, QStringLiteral("ACTION..."));
+    parser.addOption(SaveOption);
+    parser.addOption(timeout);
+    if (server)
+        parser.addOption(connections);
+    parser.addOption(QuietOption);
+    if (!parser.parse(args, error))
+        return std::nullopt;
+
+    CliOptions options;
+    options.command = command;
+    options.positional = parser.positionalArguments();
+    options.savePath = parser.value(SaveOption);
+    options.quiet = parser.isSet(QuietOption);
+    if (parser.isSet(timeout)) {
+        const auto seconds = parser.intValue(timeout, 1, 24 * 3600, error);
+        if (!seconds)
+            return std::nullopt;
+        options.timeoutSec = *seconds;
+        options.timeoutGiven = true;
+    }
+    if (server && parser.isSet(connections)) {
+        const auto n = parser.intValue(connections, 1, 100000, error);
+        if (!n)
+            return std::nullopt;
+        options.connections = *n;
+    }
+    if (options.positional.isEmpty()) {
+        *error = QStringLiteral("%1 needs an address").arg(command);
+        return std::nullopt;
+    }
+    return options;
+}
+
+std::optional<CliOptions> parseShow(CommandParser &parser, const QStringList &args, QString *error)
+{
+    parser.setCommand(QStringLiteral("show"),
+                      QStringLiteral("Prints a saved session's timeline, one line per event."));
+    parser.setDescription(QStringLiteral("Each line: seconds since start, side and connection, "
+                                         "event, details."));
+    parser.addArgument(QStringLiteral("FILE"),
+                       QStringLiteral("A session saved by finscope or finscope-cli."),
+                       QStringLiteral("FILE"));
+    if (!parser.parse(args, error))
+        return std::nullopt;
+    CliOptions options;
+    options.command = QStringLiteral("show");
+    options.positional = parser.positionalArguments();
+    if (options.positional.size() != 1) {
+        *error = options.positional.isEmpty() ? QStringLiteral("show needs a FILE")
+                                              : QStringLiteral("show takes one FILE");
+        return std::nullopt;
+    }
+    return options;
+}
+
+// scenario list, scenario run ID: each verb has its own parser; "scenario" alone explains both.
+std::optional<CliOptions>
+parseScenario(CommandParser &parser, const QStringList &args, QString *error)
+{
+    const QString verb = args.value(0);
+    const QString wrongVerb = QStringLiteral("scenario takes 'list' or 'run ID'");
+    CliOptions options;
+    options.command = QStringLiteral("scenario");
+    if (verb == QLatin1StringView("list")) {
+        parser.setCommand(QStringLiteral("scenario list"),
+                          QStringLiteral("Prints each scenario's id and title."));
+        if (!parser.parse(args.mid(1), error))
+            return std::nullopt;
+        if (!parser.positionalArguments().isEmpty()) {
+            *error = wrongVerb;
+            return std::nullopt;
+        }
+        options.positional = QStringList{verb};
+        return options;
+    }
+    if (verb == QLatin1StringView("run")) {
+        const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                         QStringLiteral("Replaces the scenario's own time bound."),
+                                         QStringLiteral("SEC"));
+        parser.setCommand(QStringLiteral("scenario run"),
+                          QStringLiteral("Runs a scenario on loopback and checks its facts."));
+        parser.setDescription(QStringLiteral("Both ends run in this process; exit 0 when every "
+                                             "fact holds on this kernel,\n1 otherwise."));
+        parser.addArgument(QStringLiteral("ID"),
+                           QStringLiteral("A scenario id, as 'finscope-cli scenario list' prints."),
+                           QStringLiteral("ID"));
+        parser.addOption(SaveOption);
+        parser.addOption(timeout);
+        parser.addOption(QuietOption);
+        if (!parser.parse(args.mid(1), error))
+            return std::nullopt;
+        if (parser.positionalArguments().size() != 1) {
+            *error = wrongVerb;
+            return std::nullopt;
+        }
+        options.positional = QStringList{verb} + parser.positionalArguments();
+        options.savePath = parser.value(SaveOption);
+        options.quiet = parser.isSet(QuietOption);
+        if (parser.isSet(timeout)) {
+            const auto seconds = parser.intValue(timeout, 1, 24 * 3600, error);
+            if (!seconds)
+                return std::nullopt;
+            options.timeoutSec = *seconds;
+            options.timeoutGiven = true;
+        }
+        return options;
+    }
+    // Neither verb: the help names both, from their own parsers.
+    QString verbs;
+    for (const char *name : {"list", "run"}) {
+        CommandParser verbParser;
+        QString ignored;
+        parseScenario(
+            verbParser, QStringList{QLatin1StringView(name), QStringLiteral("--help")}, &ignored);
+        verbs += QStringLiteral("\n  %1\n    %2").arg(verbParser.synopsis(), verbParser.summary());
+    }
+    parser.setCommand(QStringLiteral("scenario"),
+                      QStringLiteral("Lists the scenarios, or runs one with both ends in this "
+                                     "process."));
+    parser.addArgument(QStringLiteral("list|run"),
+                       QStringLiteral("'scenario run --help' lists run's options."),
+                       QStringLiteral("list|run ..."));
+    parser.setDescription(verbs);
+    if (!parser.parse(args, error))
+        return std::nullopt;
+    *error = parser.positionalArguments().isEmpty()
+                 ? QStringLiteral("scenario needs 'list' or 'run ID'")
+                 : QStringLiteral("%1, not '%2'").arg(wrongVerb, verb);
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<CliOptions> CliOptions::parse(const QString &command,
+                                            CommandParser &parser,
+                                            const QStringList &args,
+                                            QString *error)
+{
+    if (command == QLatin1StringView("show"))
+        return parseShow(parser, args, error);
+    if (command == QLatin1StringView("scenario"))
+        return parseScenario(parser, args, error);
+    return parseEndpoint(command, parser, args, error);
+}
 
 CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
     : QObject(parent)
@@ -28,166 +220,6 @@ CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
 }
 
 CliCommand::~CliCommand() = default;
-
-QString CliCommand::usage()
-{
-    return QStringLiteral(
-        "usage:\n"
-        "  finscope-cli client HOST:PORT ACTION... [--save FILE] [--timeout SEC] [--quiet]\n"
-        "  finscope-cli server [ADDR:]PORT ACTION... [--save FILE] [--timeout SEC]\n"
-        "                      [--connections N] [--quiet]\n"
-        "  finscope-cli scenario list\n"
-        "  finscope-cli scenario run ID [--save FILE] [--timeout SEC] [--quiet]\n"
-        "  finscope-cli show FILE\n"
-        "  finscope-cli replay FILE [--side both|client|server] [--target HOST:PORT]\n"
-        "                      [--listen [ADDR:]PORT] [--speed X|max] [--step] [--save OUT]\n"
-        "                      [--timeout SEC]\n"
-        "  finscope-cli diff A.json B.json\n"
-        "  finscope-cli export FILE --to text|svg|png|python OUT [--side client|server]\n"
-        "                      [--width N]  (OUT - is stdout)\n"
-        "\n"
-        "Each ACTION is one argument: 'send TEXT' (escapes \\n \\r \\t \\\\ \\xNN), 'send-hex "
-        "HEX',\n"
-        "'send-file PATH', 'send-pattern N[K|M|G]', 'shutdown wr|rd|rdwr', close, abort, read,\n"
-        "read-until-eof, pause-reading, resume-reading, echo, echo-upper, discard, 'wait MS',\n"
-        "expect-eof, expect-rst, dup, close-dup.\n"
-        "The server binds 127.0.0.1 unless ADDR is given; port 0 lets the OS choose.\n"
-        "--timeout bounds the whole run (default 30 s). --quiet prints no event lines.\n"
-        "A scenario runs both ends in this process on loopback and checks its facts; its own\n"
-        "bound applies unless --timeout is given.\n"
-        "replay keeps the recorded gaps between actions (--speed 2 halves them, max drops them)\n"
-        "and compares what happens now with the recording; diff compares two sessions.\n"
-        "export --to svg|png draws the whole timeline, 1600 pixels wide unless --width N\n"
-        "(200 to 10000), with no display needed; --side picks the end a python script plays.\n"
-        "Exit codes: 0 ok, 1 an expectation or a scenario's fact failed, the timeout hit, or a\n"
-        "replay or diff found a difference, 2 usage, 3 an unreadable or invalid file, or a\n"
-        "network failure.\n");
-}
-
-std::optional<CliOptions> CliCommand::parseArguments(const QStringList &args, QString *error)
-{
-    CliOptions options;
-    if (args.isEmpty()) {
-        *error = QStringLiteral("no command given");
-        return std::nullopt;
-    }
-    options.command = args.first();
-    static const QStringList commands{QStringLiteral("client"),
-                                      QStringLiteral("server"),
-                                      QStringLiteral("scenario"),
-                                      QStringLiteral("show"),
-                                      QStringLiteral("replay"),
-                                      QStringLiteral("diff"),
-                                      QStringLiteral("export"),
-                                      QStringLiteral("help")};
-    if (options.command == QLatin1StringView("--help")
-        || options.command == QLatin1StringView("-h"))
-        options.command = QStringLiteral("help");
-    if (!commands.contains(options.command)) {
-        *error = QStringLiteral("unknown command '%1'").arg(options.command);
-        return std::nullopt;
-    }
-    // These parse their own arguments; checked here so a usage error is one before anything runs.
-    if (options.command == QLatin1StringView("replay")
-        || options.command == QLatin1StringView("diff")
-        || options.command == QLatin1StringView("export")) {
-        options.commandArguments = args.mid(1);
-        if (options.commandArguments.contains(QStringLiteral("--help"))) {
-            options.command = QStringLiteral("help");
-            return options;
-        }
-        const bool ok = options.command == QLatin1StringView("replay")
-                            ? ReplayOptions::parse(options.commandArguments, error).has_value()
-                        : options.command == QLatin1StringView("diff")
-                            ? DiffCommand::checkArguments(options.commandArguments, error)
-                            : ExportOptions::parse(options.commandArguments, error).has_value();
-        if (!ok)
-            return std::nullopt;
-        return options;
-    }
-    bool optionsEnded = false;
-    for (qsizetype i = 1; i < args.size(); ++i) {
-        QString arg = args.at(i);
-        if (optionsEnded || !arg.startsWith(QLatin1StringView("--"))) {
-            options.positional.append(arg);
-            continue;
-        }
-        if (arg == QLatin1StringView("--")) {
-            optionsEnded = true;
-            continue;
-        }
-        QString value;
-        bool hasValue = false;
-        if (const qsizetype eq = arg.indexOf(u'='); eq > 0) {
-            value = arg.mid(eq + 1);
-            arg = arg.left(eq);
-            hasValue = true;
-        }
-        const auto takeValue = [&]() -> bool {
-            if (hasValue)
-                return true;
-            if (i + 1 >= args.size()) {
-                *error = QStringLiteral("%1 needs a value").arg(arg);
-                return false;
-            }
-            value = args.at(++i);
-            return true;
-        };
-        const auto takeInt = [&](int min, int max, int *out) -> bool {
-            if (!takeValue())
-                return false;
-            bool ok = false;
-            const int n = value.toInt(&ok);
-            if (!ok || n < min || n > max) {
-                *error = QStringLiteral("%1: expected a whole number from %2 to %3, got '%4'")
-                             .arg(arg)
-                             .arg(min)
-                             .arg(max)
-                             .arg(value);
-                return false;
-            }
-            *out = n;
-            return true;
-        };
-        if (arg == QLatin1StringView("--save")) {
-            if (!takeValue())
-                return std::nullopt;
-            options.savePath = value;
-        } else if (arg == QLatin1StringView("--timeout")) {
-            if (!takeInt(1, 24 * 3600, &options.timeoutSec))
-                return std::nullopt;
-            options.timeoutGiven = true;
-        } else if (arg == QLatin1StringView("--connections")) {
-            if (!takeInt(1, 100000, &options.connections))
-                return std::nullopt;
-        } else if (arg == QLatin1StringView("--quiet")) {
-            options.quiet = true;
-        } else if (arg == QLatin1StringView("--help")) {
-            options.command = QStringLiteral("help");
-        } else {
-            *error = QStringLiteral("unknown option '%1'").arg(arg);
-            return std::nullopt;
-        }
-    }
-    if (options.command == QLatin1StringView("help"))
-        return options;
-    if (options.positional.isEmpty()) {
-        *error = options.command == QLatin1StringView("show") ? QStringLiteral("show needs a FILE")
-                 : options.command == QLatin1StringView("scenario")
-                     ? QStringLiteral("scenario needs 'list' or 'run ID'")
-                     : QStringLiteral("%1 needs an address").arg(options.command);
-        return std::nullopt;
-    }
-    if (options.command == QLatin1StringView("show") && options.positional.size() > 1) {
-        *error = QStringLiteral("show takes one FILE");
-        return std::nullopt;
-    }
-    if (options.command != QLatin1StringView("server") && options.connections != 1) {
-        *error = QStringLiteral("--connections is for the server");
-        return std::nullopt;
-    }
-    return options;
-}
 
 std::optional<int> CliCommand::start(const CliOptions &options)
 {
@@ -204,20 +236,13 @@ std::optional<int> CliCommand::start(const CliOptions &options)
                                  options.quiet);
     }
     if (options.command == QLatin1StringView("diff"))
-        return DiffCommand::run(options.commandArguments, m_out, m_err);
-    if (options.command == QLatin1StringView("export")) {
-        QString error;
-        const auto exportOptions = ExportOptions::parse(options.commandArguments, &error);
-        return exportOptions ? ExportCommand::run(*exportOptions, m_out, m_err) : ExitUsage;
-    }
-    if (options.command == QLatin1StringView("replay")) {
-        QString error;
-        const auto replayOptions = ReplayOptions::parse(options.commandArguments, &error);
-        if (!replayOptions)
-            return ExitUsage;
+        return DiffCommand::run(options.positional, m_out, m_err);
+    if (options.exported)
+        return ExportCommand::run(*options.exported, m_out, m_err);
+    if (options.replay) {
         m_replay = std::make_unique<ReplayCommand>(m_out, m_err);
         connect(m_replay.get(), &ReplayCommand::done, this, &CliCommand::done);
-        return m_replay->start(*replayOptions);
+        return m_replay->start(*options.replay);
     }
     QString error;
     const auto actions = Action::parseList(options.positional.mid(1), &error);

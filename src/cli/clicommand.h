@@ -5,6 +5,8 @@
 
 #include "engine/core/action.h"
 #include "engine/run/workbench.h"
+#include "exportcommand.h"
+#include "replaycommand.h"
 
 #include <QList>
 #include <QObject>
@@ -17,21 +19,28 @@
 namespace finscope {
 
 class ActionRunner;
+class CommandParser;
 class ScenarioCommand;
-class ReplayCommand;
 
 enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInvalid = 3 };
 
 struct CliOptions
 {
-    QString command; // client, server, scenario, show, replay, diff, export
+    QString command; // client, server, scenario, show, replay, diff, export; help prints text
     QStringList positional;
-    QStringList commandArguments; // for the commands that parse their own (replay, diff, export)
     QString savePath;
     int timeoutSec = 30;
     bool timeoutGiven = false; // a scenario has its own bound unless --timeout is given
     int connections = 1;
     bool quiet = false;
+    std::optional<ReplayOptions> replay;
+    std::optional<ExportOptions> exported;
+    QString text; // what help (--help, --version) prints
+
+    // client, server, show and scenario list|run: reads the arguments after the command's name
+    // with parser, which answers --help (nullopt, parser.helpRequested()) from the same options.
+    static std::optional<CliOptions>
+    parse(const QString &command, CommandParser &parser, const QStringList &args, QString *error);
 };
 
 class CliCommand : public QObject
@@ -40,10 +49,6 @@ class CliCommand : public QObject
 public:
     CliCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
     ~CliCommand() override;
-
-    // Parses argv (without the program name); on failure returns nullopt and sets *error.
-    static std::optional<CliOptions> parseArguments(const QStringList &args, QString *error);
-    static QString usage();
 
     // Starts the command; done() reports the exit code. Returns an exit code at once (and emits
     // nothing) when the command fails before anything runs.

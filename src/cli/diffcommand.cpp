@@ -1,6 +1,7 @@
 #include "diffcommand.h"
 
 #include "clicommand.h"
+#include "commandparser.h"
 #include "engine/session/session.h"
 #include "engine/session/sessioncomparison.h"
 
@@ -8,19 +9,25 @@
 
 namespace finscope {
 
-bool DiffCommand::checkArguments(const QStringList &args, QString *error)
+std::optional<QStringList>
+DiffCommand::parse(CommandParser &parser, const QStringList &args, QString *error)
 {
-    for (const QString &arg : args) {
-        if (arg.startsWith(QLatin1StringView("--"))) {
-            *error = QStringLiteral("unknown option '%1'").arg(arg);
-            return false;
-        }
-    }
-    if (args.size() != 2) {
+    parser.setCommand(QStringLiteral("diff"), QStringLiteral("Compares two saved sessions."));
+    parser.setDescription(QStringLiteral("As a replay is compared with its recording: exit 0 "
+                                         "equivalent, 1 different,\n3 a file that cannot be "
+                                         "read."));
+    parser.addArgument(
+        QStringLiteral("A.json"), QStringLiteral("The first session."), QStringLiteral("A.json"));
+    parser.addArgument(
+        QStringLiteral("B.json"), QStringLiteral("The second session."), QStringLiteral("B.json"));
+    if (!parser.parse(args, error))
+        return std::nullopt;
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 2) {
         *error = QStringLiteral("diff needs two session files");
-        return false;
+        return std::nullopt;
     }
-    return true;
+    return files;
 }
 
 int DiffCommand::run(const QStringList &args, QTextStream &out, QTextStream &err)

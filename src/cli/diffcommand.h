@@ -6,12 +6,19 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include <optional>
+
 namespace finscope {
+
+class CommandParser;
 
 class DiffCommand
 {
 public:
-    static bool checkArguments(const QStringList &args, QString *error);
+    // Reads the arguments after "diff" with parser, which answers --help (nullopt,
+    // parser.helpRequested()); returns the two files.
+    static std::optional<QStringList>
+    parse(CommandParser &parser, const QStringList &args, QString *error);
     // Exit code: 0 equivalent, 1 different, 3 a file that cannot be read.
     static int run(const QStringList &args, QTextStream &out, QTextStream &err);
 };

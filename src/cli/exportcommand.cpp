@@ -1,6 +1,7 @@
 #include "exportcommand.h"
 
 #include "clicommand.h"
+#include "commandparser.h"
 #include "engine/core/outputfile.h"
 #include "engine/session/pythonexport.h"
 #include "engine/session/session.h"
@@ -74,56 +75,66 @@ bool ExportCommand::drawsTimeline(const QStringList &arguments)
     // The same parse the command runs: what it will draw is what decides. Bad arguments are a
     // usage error, which needs no QApplication.
     QString error;
-    const auto options = ExportOptions::parse(arguments.mid(1), &error);
+    CommandParser parser;
+    const auto options = ExportOptions::parse(parser, arguments.mid(1), &error);
     return options && isPicture(options->format);
 }
 
-std::optional<ExportOptions> ExportOptions::parse(const QStringList &args, QString *error)
+std::optional<ExportOptions>
+ExportOptions::parse(CommandParser &parser, const QStringList &args, QString *error)
 {
+    const QCommandLineOption to(QStringLiteral("to"),
+                                QStringLiteral("text: the lines show prints; svg, png: the whole "
+                                               "timeline as the app draws it, with no display "
+                                               "needed; python: a Python 3 socket script that "
+                                               "does what the recorded end did."),
+                                ExportCommand::formats().join(u'|'));
+    const QCommandLineOption side(QStringLiteral("side"),
+                                  QStringLiteral("The end a python script plays (default: the "
+                                                 "client when it has actions)."),
+                                  QStringLiteral("client|server"));
+    const QCommandLineOption widthOption(QStringLiteral("width"),
+                                         QStringLiteral("The picture's width in pixels, %1 to %2 "
+                                                        "(default %3).")
+                                             .arg(MinWidth)
+                                             .arg(MaxWidth)
+                                             .arg(TimelineExport::DefaultWidth),
+                                         QStringLiteral("N"));
+    parser.setCommand(QStringLiteral("export"),
+                      QStringLiteral("Writes a saved session in another form."));
+    parser.addArgument(
+        QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
+    parser.addArgument(QStringLiteral("OUT"),
+                       QStringLiteral("Where to write; - is standard output."),
+                       QStringLiteral("OUT"));
+    parser.addOption(to);
+    parser.addOption(side);
+    parser.addOption(widthOption);
+    if (!parser.parse(args, error))
+        return std::nullopt;
+
     ExportOptions options;
-    QStringList positional;
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        QString arg = args.at(i);
-        if (!arg.startsWith(QLatin1StringView("--"))) {
-            positional.append(arg);
-            continue;
-        }
-        QString value;
-        if (const qsizetype eq = arg.indexOf(u'='); eq > 0) {
-            value = arg.mid(eq + 1);
-            arg = arg.left(eq);
-        } else if (i + 1 < args.size()) {
-            value = args.at(++i);
-        } else {
-            *error = QStringLiteral("%1 needs a value").arg(arg);
+    const QStringList positional = parser.positionalArguments();
+    if (parser.isSet(to)) {
+        const QString value = parser.value(to);
+        if (!ExportCommand::formats().contains(value)) {
+            *error = QStringLiteral("--to: this finscope-cli exports %1, not '%2'")
+                         .arg(formatList(), value);
             return std::nullopt;
         }
-        if (arg == QLatin1StringView("--to")) {
-            if (!ExportCommand::formats().contains(value)) {
-                *error = QStringLiteral("--to: this finscope-cli exports %1, not '%2'")
-                             .arg(formatList(), value);
-                return std::nullopt;
-            }
-            options.format = value;
-        } else if (arg == QLatin1StringView("--width")) {
-            bool ok = false;
-            const int width = value.toInt(&ok);
-            if (!ok || width < MinWidth || width > MaxWidth) {
-                *error = QStringLiteral("--width: expected a whole number from %1 to %2, got '%3'")
-                             .arg(MinWidth)
-                             .arg(MaxWidth)
-                             .arg(value);
-                return std::nullopt;
-            }
-            options.width = width;
-        } else if (arg == QLatin1StringView("--side")) {
-            options.side = sideFromName(value);
-            if (!options.side) {
-                *error = QStringLiteral("--side: expected client or server, got '%1'").arg(value);
-                return std::nullopt;
-            }
-        } else {
-            *error = QStringLiteral("unknown option '%1'").arg(arg);
+        options.format = value;
+    }
+    if (parser.isSet(widthOption)) {
+        const auto width = parser.intValue(widthOption, MinWidth, MaxWidth, error);
+        if (!width)
+            return std::nullopt;
+        options.width = *width;
+    }
+    if (parser.isSet(side)) {
+        options.side = sideFromName(parser.value(side));
+        if (!options.side) {
+            *error = QStringLiteral("--side: expected client or server, got '%1'")
+                         .arg(parser.value(side));
             return std::nullopt;
         }
     }

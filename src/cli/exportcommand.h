@@ -14,6 +14,8 @@
 
 namespace finscope {
 
+class CommandParser;
+
 struct ExportOptions
 {
     QString file;
@@ -22,7 +24,10 @@ struct ExportOptions
     std::optional<Side> side;
     std::optional<int> width; // svg and png only; TimelineExport::DefaultWidth when not given
 
-    static std::optional<ExportOptions> parse(const QStringList &args, QString *error);
+    // Reads the arguments after "export" with parser, which answers --help (nullopt,
+    // parser.helpRequested()) from the same options.
+    static std::optional<ExportOptions>
+    parse(CommandParser &parser, const QStringList &args, QString *error);
 };
 
 class ExportCommand

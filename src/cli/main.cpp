@@ -1,4 +1,5 @@
 #include "clicommand.h"
+#include "commandline.h"
 #include "exportcommand.h"
 
 #include <QApplication>
@@ -50,13 +51,13 @@ int main(int argc, char *argv[])
     QTextStream out(stdout);
     QTextStream err(stderr);
     QString error;
-    const auto options = finscope::CliCommand::parseArguments(arguments, &error);
+    const auto options = finscope::CommandLine::parse(arguments, &error);
     if (!options) {
-        err << "finscope-cli: " << error << "\n\n" << finscope::CliCommand::usage();
+        err << "finscope-cli: " << error << "\n";
         return finscope::ExitUsage;
     }
     if (options->command == QLatin1StringView("help")) {
-        out << finscope::CliCommand::usage();
+        out << options->text;
         return finscope::ExitOk;
     }
     finscope::CliCommand command(out, err);

@@ -1,6 +1,7 @@
 #include "replaycommand.h"
 
 #include "clicommand.h"
+#include "commandparser.h"
 #include "engine/session/eventformat.h"
 #include "engine/session/sessioncomparison.h"
 
@@ -11,89 +12,99 @@
 
 namespace finscope {
 
-std::optional<ReplayOptions> ReplayOptions::parse(const QStringList &args, QString *error)
+std::optional<ReplayOptions>
+ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *error)
 {
+    const QCommandLineOption side(QStringLiteral("side"),
+                                  QStringLiteral("Which recorded ends run again: both in this "
+                                                 "process on a fresh loopback port (the default "
+                                                 "when both were recorded), the client against "
+                                                 "a live server, or the server for a live "
+                                                 "client."),
+                                  QStringLiteral("both|client|server"));
+    const QCommandLineOption target(QStringLiteral("target"),
+                                    QStringLiteral("The live server a client replay connects to "
+                                                   "(default: the recorded target)."),
+                                    QStringLiteral("HOST:PORT"));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+                                    QStringLiteral("Where a server replay listens (default "
+                                                   "127.0.0.1:0)."),
+                                    QStringLiteral("[ADDR:]PORT"));
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("Scales the recorded gaps between actions: 2 "
+                                                  "halves them; 0 or max keeps only the waiting "
+                                                  "the actions do themselves."),
+                                   QStringLiteral("X|max"));
+    const QCommandLineOption step(QStringLiteral("step"),
+                                  QStringLiteral("Prints each action and runs it on Enter."));
+    const QCommandLineOption save(QStringLiteral("save"),
+                                  QStringLiteral("Saves the replay's session to OUT."),
+                                  QStringLiteral("OUT"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Bounds the whole replay (default 30 s)."),
+                                     QStringLiteral("SEC"));
+    parser.setCommand(QStringLiteral("replay"),
+                      QStringLiteral("Runs a saved session again and compares it with the "
+                                     "recording."));
+    parser.setDescription(QStringLiteral("Exit 0 equivalent; 1 a difference, a failed expect-* "
+                                         "or the timeout;\n3 a file that cannot be read, or a "
+                                         "network failure."));
+    parser.addArgument(
+        QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
+    for (const QCommandLineOption &option : {side, target, listen, speed, step, save, timeout})
+        parser.addOption(option);
+    if (!parser.parse(args, error))
+        return std::nullopt;
+
     ReplayOptions options;
-    QStringList positional;
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        QString arg = args.at(i);
-        if (!arg.startsWith(QLatin1StringView("--"))) {
-            positional.append(arg);
-            continue;
-        }
-        QString value;
-        bool hasValue = false;
-        if (const qsizetype eq = arg.indexOf(u'='); eq > 0) {
-            value = arg.mid(eq + 1);
-            arg = arg.left(eq);
-            hasValue = true;
-        }
-        const auto takeValue = [&]() -> bool {
-            if (hasValue)
-                return true;
-            if (i + 1 >= args.size()) {
-                *error = QStringLiteral("%1 needs a value").arg(arg);
-                return false;
-            }
-            value = args.at(++i);
-            return true;
-        };
-        if (arg == QLatin1StringView("--step")) {
-            options.step = true;
-            continue;
-        }
-        if (!takeValue())
-            return std::nullopt;
-        if (arg == QLatin1StringView("--side")) {
-            if (value == QLatin1StringView("both"))
-                options.mode = Replayer::Mode::Both;
-            else if (value == QLatin1StringView("client"))
-                options.mode = Replayer::Mode::Client;
-            else if (value == QLatin1StringView("server"))
-                options.mode = Replayer::Mode::Server;
-            else {
-                *error = QStringLiteral("--side: expected both, client or server, got '%1'")
-                             .arg(value);
-                return std::nullopt;
-            }
-        } else if (arg == QLatin1StringView("--target")) {
-            options.target = HostPort::parse(value, false, error);
-            if (!options.target)
-                return std::nullopt;
-        } else if (arg == QLatin1StringView("--listen")) {
-            options.listen = HostPort::parse(value, true, error);
-            if (!options.listen)
-                return std::nullopt;
-            if (!options.listen->host.isEmpty() && QHostAddress(options.listen->host).isNull()) {
-                *error = QStringLiteral("--listen: '%1' is not an IP address to listen on")
-                             .arg(options.listen->host);
-                return std::nullopt;
-            }
-        } else if (arg == QLatin1StringView("--speed")) {
-            bool ok = false;
-            const double speed = value == QLatin1StringView("max") ? 0 : value.toDouble(&ok);
-            if (value != QLatin1StringView("max") && (!ok || speed < 0 || speed > 1e6)) {
-                *error = QStringLiteral("--speed: expected a factor such as 2 or 0.5, or 0 or "
-                                        "max for no waiting, got '%1'")
-                             .arg(value);
-                return std::nullopt;
-            }
-            options.speed = speed;
-        } else if (arg == QLatin1StringView("--save")) {
-            options.savePath = value;
-        } else if (arg == QLatin1StringView("--timeout")) {
-            bool ok = false;
-            options.timeoutSec = value.toInt(&ok);
-            if (!ok || options.timeoutSec < 1 || options.timeoutSec > 24 * 3600) {
-                *error = QStringLiteral("--timeout: expected a whole number from 1 to 86400, "
-                                        "got '%1'")
-                             .arg(value);
-                return std::nullopt;
-            }
-        } else {
-            *error = QStringLiteral("unknown option '%1'").arg(arg);
+    const QStringList positional = parser.positionalArguments();
+    options.step = parser.isSet(step);
+    options.savePath = parser.value(save);
+    if (parser.isSet(side)) {
+        const QString value = parser.value(side);
+        if (value == QLatin1StringView("both"))
+            options.mode = Replayer::Mode::Both;
+        else if (value == QLatin1StringView("client"))
+            options.mode = Replayer::Mode::Client;
+        else if (value == QLatin1StringView("server"))
+            options.mode = Replayer::Mode::Server;
+        else {
+            *error = QStringLiteral("--side: expected both, client or server, got '%1'").arg(value);
             return std::nullopt;
         }
+    }
+    if (parser.isSet(target)) {
+        options.target = HostPort::parse(parser.value(target), false, error);
+        if (!options.target)
+            return std::nullopt;
+    }
+    if (parser.isSet(listen)) {
+        options.listen = HostPort::parse(parser.value(listen), true, error);
+        if (!options.listen)
+            return std::nullopt;
+        if (!options.listen->host.isEmpty() && QHostAddress(options.listen->host).isNull()) {
+            *error = QStringLiteral("--listen: '%1' is not an IP address to listen on")
+                         .arg(options.listen->host);
+            return std::nullopt;
+        }
+    }
+    if (parser.isSet(speed)) {
+        const QString value = parser.value(speed);
+        bool ok = false;
+        const double factor = value == QLatin1StringView("max") ? 0 : value.toDouble(&ok);
+        if (value != QLatin1StringView("max") && (!ok || factor < 0 || factor > 1e6)) {
+            *error = QStringLiteral("--speed: expected a factor such as 2 or 0.5, or 0 or max for "
+                                    "no waiting, got '%1'")
+                         .arg(value);
+            return std::nullopt;
+        }
+        options.speed = factor;
+    }
+    if (parser.isSet(timeout)) {
+        const auto seconds = parser.intValue(timeout, 1, 24 * 3600, error);
+        if (!seconds)
+            return std::nullopt;
+        options.timeoutSec = *seconds;
     }
     if (positional.size() != 1) {
         *error = positional.isEmpty() ? QStringLiteral("replay needs a FILE")

@@ -19,6 +19,8 @@
 
 namespace finscope {
 
+class CommandParser;
+
 struct ReplayOptions
 {
     QString file;
@@ -30,7 +32,10 @@ struct ReplayOptions
     QString savePath;
     int timeoutSec = 30;
 
-    static std::optional<ReplayOptions> parse(const QStringList &args, QString *error);
+    // Reads the arguments after "replay" with parser, which answers --help (nullopt,
+    // parser.helpRequested()) from the same options.
+    static std::optional<ReplayOptions>
+    parse(CommandParser &parser, const QStringList &args, QString *error);
 };
 
 class ReplayCommand : public QObject
