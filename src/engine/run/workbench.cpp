@@ -1,5 +1,6 @@
 #include "engine/run/workbench.h"
 
+#include "engine/core/hostport.h"
 #include "engine/socket/nativesocket.h"
 
 namespace finscope {
@@ -46,7 +47,7 @@ Endpoint *Workbench::connectClient(const QString &host, quint16 port)
     auto *endpoint
         = new Endpoint(Side::Client, quint32(m_clients.size() + 1), m_recorder.clock(), this);
     m_clients.append(endpoint);
-    m_recorder.attach(endpoint, QStringLiteral("%1:%2").arg(host).arg(port));
+    m_recorder.attach(endpoint, HostPort::format(host, port));
     emit clientAdded(endpoint);
     endpoint->connectToHost(host, port);
     return endpoint;

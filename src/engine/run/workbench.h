@@ -21,6 +21,7 @@ public:
     explicit Workbench(QObject *parent = nullptr);
 
     Recorder *recorder() { return &m_recorder; }
+    const Recorder *recorder() const { return &m_recorder; }
     const EventStore &events() const { return m_recorder.events(); }
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);
