@@ -23,7 +23,6 @@ public:
     ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QObject *parent = nullptr);
 
     Endpoint *endpoint() const { return m_endpoint; }
-    const QList<Action> &actions() const { return m_actions; }
     void start();
 
     // The one way to hold an end before its next action: the runner runs only the first count
@@ -32,15 +31,13 @@ public:
     void setReleased(int count);
     int released() const { return m_released; }
     // The action the runner holds before (it has finished everything before it), or -1.
-    int heldIndex() const { return m_held ? m_index + 1 : -1; }
+    int heldIndex() const { return m_held && m_index + 1 >= m_released ? m_index + 1 : -1; }
 
     bool isRunning() const { return m_index >= 0 && !m_finished; }
     bool isFinished() const { return m_finished; }
     // False once an expectation failed; the remaining actions still run.
     bool succeeded() const { return m_failures.isEmpty(); }
     const QStringList &failures() const { return m_failures; }
-    // The action being waited on, for a timeout message; -1 before start.
-    int currentIndex() const { return m_index; }
     QString waitingFor() const;
 
 signals:

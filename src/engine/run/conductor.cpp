@@ -68,6 +68,9 @@ void Conductor::release()
     End *end = findEnd(next.side, next.conn);
     ++end->released;
     letGo(end);
+    // The end of the cue now next may have been waiting there for a while.
+    if (isCueWaiting())
+        emit cueWaiting(m_released);
 }
 
 void Conductor::releaseAll()

@@ -84,7 +84,8 @@ public:
 
 signals:
     void attached(finscope::Side side, quint32 conn);
-    // The next cue to release has reached its end's hold (isCueWaiting()).
+    // The next cue to release waits at its end (isCueWaiting()): its end got there, or the cue
+    // before it was released while its end was already there.
     void cueWaiting(int index);
     void cueStarted(int index);
     void cueFinished(int index);

@@ -206,22 +206,23 @@ void Replayer::stopStepping()
 }
 
 // Stepping runs the actions in the order the recording started them: the next one runs once its
-// end is ready for it and next() was called for it. Calls made before it is ready count.
+// end is ready for it and next() was called for it. Calls made before it is ready count; a
+// release that finds the following action already waiting comes back here (cueWaiting).
 void Replayer::releaseSteps()
 {
-    while (m_stepping && !m_finished && m_conductor.isCueWaiting()) {
-        const int index = m_conductor.releasedCount();
-        if (m_stepCredits == 0) {
-            if (m_announced != index) {
-                m_announced = index;
-                const Conductor::Cue &cue = m_conductor.cue(index);
-                emit actionPending(cue.side, cue.conn, cue.action.toString());
-            }
-            return;
+    if (!m_stepping || m_finished || !m_conductor.isCueWaiting())
+        return;
+    const int index = m_conductor.releasedCount();
+    if (m_stepCredits == 0) {
+        if (m_announced != index) {
+            m_announced = index;
+            const Conductor::Cue &cue = m_conductor.cue(index);
+            emit actionPending(cue.side, cue.conn, cue.action.toString());
         }
-        --m_stepCredits;
-        m_conductor.release();
+        return;
     }
+    --m_stepCredits;
+    m_conductor.release();
 }
 
 QStringList Replayer::failures() const

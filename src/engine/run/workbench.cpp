@@ -67,12 +67,6 @@ void Workbench::handleAccepted(qintptr fd)
     emit serverConnectionAdded(endpoint);
 }
 
-Endpoint *Workbench::endpoint(Side side, quint32 conn) const
-{
-    const QList<Endpoint *> &list = side == Side::Client ? m_clients : m_serverConnections;
-    return conn >= 1 && conn <= quint32(list.size()) ? list.at(conn - 1) : nullptr;
-}
-
 Endpoint *Workbench::peerOf(const Endpoint *endpoint) const
 {
     if (!endpoint || endpoint->localAddress().isEmpty())

@@ -39,7 +39,6 @@ public:
 
     const QList<Endpoint *> &clients() const { return m_clients; }
     const QList<Endpoint *> &serverConnections() const { return m_serverConnections; }
-    Endpoint *endpoint(Side side, quint32 conn) const;
     // The other end of a connection when both ends live here (matched by their addresses).
     Endpoint *peerOf(const Endpoint *endpoint) const;
 
