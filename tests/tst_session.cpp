@@ -130,6 +130,7 @@ private slots:
     void fuzzInputsNeverCrash();
     void ignoresUnknownFields();
     void formatsEventsForPeople();
+    void answersSidesAndTargets();
 };
 
 void TestSession::roundTripKeepsEveryField()
@@ -438,6 +439,24 @@ void TestSession::formatsEventsForPeople()
     QVERIFY(line(EventKind::Queue).endsWith(QLatin1StringView("userq=3 outq=6 inq=0")));
     QVERIFY(line(EventKind::Rst).contains(QLatin1StringView("ECONNRESET")));
     QVERIFY(line(EventKind::Close).contains(QLatin1StringView("12 unread")));
+}
+
+void TestSession::answersSidesAndTargets()
+{
+    Session s;
+    s.endpoints.append({Side::Client, 1, "127.0.0.1:40312", "127.0.0.1:5555", "localhost:5555"});
+    s.endpoints.append({Side::Client, 2, "[::1]:40313", "[::1]:5556", QString()});
+    s.endpoints.append({Side::Server, 1, "127.0.0.1:5555", "127.0.0.1:40312", "127.0.0.1:5555"});
+    s.actions.append({0, Side::Server, 1, QStringLiteral("read-until-eof")});
+    QVERIFY(s.hasActions(Side::Server));
+    QVERIFY(!s.hasActions(Side::Client));
+    s.actions.append({1, Side::Client, 2, QStringLiteral("close")});
+    QVERIFY(s.hasActions(Side::Client));
+    // What the user asked for, else the peer the client reached; a server's listen address.
+    QCOMPARE(s.recordedTarget(Side::Client, 1), QStringLiteral("localhost:5555"));
+    QCOMPARE(s.recordedTarget(Side::Client, 2), QStringLiteral("[::1]:5556"));
+    QCOMPARE(s.recordedTarget(Side::Server, 1), QStringLiteral("127.0.0.1:5555"));
+    QCOMPARE(s.recordedTarget(Side::Client, 3), QString());
 }
 
 QTEST_GUILESS_MAIN(TestSession)

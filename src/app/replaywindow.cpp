@@ -14,7 +14,6 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -26,24 +25,6 @@
 namespace finscope {
 
 namespace {
-
-bool hasActions(const Session &session, Side side)
-{
-    for (const RecordedAction &a : session.actions) {
-        if (a.side == side)
-            return true;
-    }
-    return false;
-}
-
-QString recordedTarget(const Session &session)
-{
-    for (const EndpointRecord &e : session.endpoints) {
-        if (e.side == Side::Client && e.conn > 0)
-            return e.target.isEmpty() ? e.peerAddress : e.target;
-    }
-    return {};
-}
 
 QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
 {
@@ -83,8 +64,8 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.svg")));
     setWindowTitle(tr("%1 — replay — FinScope").arg(QFileInfo(path).fileName()));
 
-    const bool client = hasActions(m_recording, Side::Client);
-    const bool server = hasActions(m_recording, Side::Server);
+    const bool client = m_recording.hasActions(Side::Client);
+    const bool server = m_recording.hasActions(Side::Server);
     m_side->addItem(tr("Both ends here, on a fresh loopback port"),
                     QVariant::fromValue(int(Replayer::Mode::Both)));
     m_side->addItem(tr("The client, against a live server"),
@@ -94,7 +75,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     m_side->setCurrentIndex(client && server ? 0 : client ? 1 : 2);
     m_side->setToolTip(tr("Which recorded ends run again. Both: client and server in FinScope. "
                           "Client: connects to the target. Server: listens for a live client."));
-    const QString target = recordedTarget(m_recording);
+    const QString target = m_recording.recordedTarget(Side::Client, 1);
     m_target->setPlaceholderText(target.isEmpty() ? tr("host:port") : target);
     m_target->setToolTip(tr("Where the replayed client connects; empty for the recorded peer (%1)")
                              .arg(target.isEmpty() ? tr("none recorded") : target));
@@ -273,16 +254,12 @@ bool ReplayWindow::start()
     }
     if (mode != Replayer::Mode::Client && !m_listen->text().trimmed().isEmpty()) {
         const auto listen = HostPort::parse(m_listen->text().trimmed(), true, &error);
-        const QHostAddress address(listen && !listen->host.isEmpty() ? listen->host
-                                                                     : QStringLiteral("127.0.0.1"));
-        if (!listen || address.isNull()) {
-            showVerdict(
-                tr("Listen on: %1")
-                    .arg(listen ? tr("'%1' is not an IP address").arg(listen->host) : error),
-                false);
+        const auto address = listen ? HostPort::listenAddress(listen->host, &error) : std::nullopt;
+        if (!address) {
+            showVerdict(tr("Listen on: %1").arg(error), false);
             return false;
         }
-        replayer->setListenAddress(address, listen->port);
+        replayer->setListenAddress(*address, listen->port);
     }
     if (!replayer->prepare(&error)) {
         showVerdict(tr("Cannot replay: %1").arg(error), false);

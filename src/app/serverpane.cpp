@@ -1,12 +1,12 @@
 #include "serverpane.h"
 
 #include "connectionpanel.h"
+#include "engine/core/hostport.h"
 #include "engine/run/workbench.h"
 
 #include <QComboBox>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHostAddress>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -102,13 +102,13 @@ ConnectionPanel *ServerPane::currentPanel() const
 
 bool ServerPane::startListening()
 {
-    const QHostAddress address(bindAddress());
-    if (address.isNull()) {
-        m_status->setText(tr("'%1' is not an IP address to listen on.").arg(bindAddress()));
+    QString error;
+    const auto address = HostPort::listenAddress(bindAddress(), &error);
+    if (!address) {
+        m_status->setText(error + u'.');
         return false;
     }
-    QString error;
-    if (!m_workbench->listen(address, quint16(m_port->value()), &error)) {
+    if (!m_workbench->listen(*address, quint16(m_port->value()), &error)) {
         m_status->setText(error);
         emit hint(error);
         return false;
@@ -138,9 +138,7 @@ void ServerPane::updateListening()
 
 void ServerPane::updateExposureWarning()
 {
-    const QHostAddress address(bindAddress());
-    const bool exposed = !address.isNull() && !address.isLoopback();
-    m_exposure->setVisible(exposed);
+    m_exposure->setVisible(HostPort::exposesPort(bindAddress()));
     m_exposure->setText(tr("Listening on %1 exposes the port to other machines on the network.")
                             .arg(bindAddress()));
 }

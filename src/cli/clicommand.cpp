@@ -10,7 +10,6 @@
 #include "scenariocommand.h"
 
 #include <QCoreApplication>
-#include <QHostAddress>
 
 namespace finscope {
 
@@ -282,14 +281,13 @@ std::optional<int> CliCommand::startServer()
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
     }
-    const QString host = where->host.isEmpty() ? QStringLiteral("127.0.0.1") : where->host;
-    const QHostAddress address(host);
-    if (address.isNull()) {
-        m_err << "finscope-cli: '" << host << "' is not an IP address to listen on\n";
+    const auto address = HostPort::listenAddress(where->host, &error);
+    if (!address) {
+        m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
     }
     connect(&m_workbench, &Workbench::serverConnectionAdded, this, &CliCommand::handleAccepted);
-    if (!m_workbench.listen(address, where->port, &error)) {
+    if (!m_workbench.listen(*address, where->port, &error)) {
         m_printing = true;
         printEvent(m_workbench.events().size() - 1);
         printError(error);

@@ -173,11 +173,7 @@ int ExportCommand::run(const ExportOptions &options, QTextStream &out, QTextStre
     QString text;
     if (options.format == QLatin1StringView("python")) {
         // Without --side: the client when the session has client actions, else the server.
-        Side side = Side::Server;
-        for (const RecordedAction &a : session->actions) {
-            if (a.side == Side::Client)
-                side = Side::Client;
-        }
+        const Side side = session->hasActions(Side::Client) ? Side::Client : Side::Server;
         const auto script = PythonExport::script(*session, options.side.value_or(side), &error);
         if (!script) {
             err << "finscope-cli: cannot export '" << options.file << "': " << error << Qt::endl;

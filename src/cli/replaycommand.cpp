@@ -6,7 +6,6 @@
 #include "engine/session/sessioncomparison.h"
 
 #include <QCoreApplication>
-#include <QHostAddress>
 
 #include <unistd.h>
 
@@ -82,9 +81,8 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
         options.listen = HostPort::parse(parser.value(listen), true, error);
         if (!options.listen)
             return std::nullopt;
-        if (!options.listen->host.isEmpty() && QHostAddress(options.listen->host).isNull()) {
-            *error = QStringLiteral("--listen: '%1' is not an IP address to listen on")
-                         .arg(options.listen->host);
+        if (!HostPort::listenAddress(options.listen->host, error)) {
+            *error = QStringLiteral("--listen: ") + *error;
             return std::nullopt;
         }
     }
@@ -155,9 +153,8 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
     if (options.target)
         m_replayer->setTarget(options.target->host, options.target->port);
     if (options.listen) {
-        const QString host
-            = options.listen->host.isEmpty() ? QStringLiteral("127.0.0.1") : options.listen->host;
-        m_replayer->setListenAddress(QHostAddress(host), options.listen->port);
+        if (const auto address = HostPort::listenAddress(options.listen->host, &error))
+            m_replayer->setListenAddress(*address, options.listen->port);
     }
     if (!m_replayer->prepare(&error)) {
         printError(QStringLiteral("cannot replay '%1': %2").arg(options.file, error));

@@ -43,4 +43,20 @@ QString HostPort::format(const QString &host, quint16 port)
     return QStringLiteral("%1:%2").arg(host).arg(port);
 }
 
+std::optional<QHostAddress> HostPort::listenAddress(const QString &host, QString *error)
+{
+    const QHostAddress address(host.isEmpty() ? QStringLiteral("127.0.0.1") : host);
+    if (address.isNull()) {
+        *error = QStringLiteral("'%1' is not an IP address to listen on").arg(host);
+        return std::nullopt;
+    }
+    return address;
+}
+
+bool HostPort::exposesPort(const QString &host)
+{
+    const QHostAddress address(host);
+    return !address.isNull() && !address.isLoopback();
+}
+
 } // namespace finscope

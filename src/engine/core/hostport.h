@@ -2,8 +2,10 @@
 
 // The one owner of "host:port": parses what a user types or a session recorded ("host:port",
 // "[v6]:port", a bare "v6:port" as old sessions wrote it, or for a listener just "port") and
-// formats every address FinScope shows or saves, IPv6 always in brackets.
+// formats every address FinScope shows or saves, IPv6 always in brackets; and says whether an
+// address a user gave can be listened on, and whether doing so exposes the port.
 
+#include <QHostAddress>
 #include <QString>
 
 #include <optional>
@@ -21,6 +23,13 @@ struct HostPort
     // "host:port", "[v6]:port".
     static QString format(const QString &host, quint16 port);
     QString toString() const { return format(host, port); }
+
+    // Where to listen, from the host a user gave ("" is 127.0.0.1, FinScope's default): nullopt
+    // and *error "'example' is not an IP address to listen on" unless it is an IP address.
+    static std::optional<QHostAddress> listenAddress(const QString &host, QString *error);
+    // Whether listening on host lets other machines reach the port: an IP address that is not
+    // loopback ("0.0.0.0", "::", a LAN address). Not an address at all exposes nothing.
+    static bool exposesPort(const QString &host);
 };
 
 } // namespace finscope

@@ -35,22 +35,13 @@ void ActionRunner::setReleased(int count)
 
 QString ActionRunner::waitingFor() const
 {
-    if (m_wait == Wait::Gate)
+    if (m_held)
         return QStringLiteral("the start of action %1 (%2)")
             .arg(m_index + 2)
             .arg(m_actions.at(m_index + 1).toString());
     if (m_index < 0 || m_index >= m_actions.size())
         return QString();
     return QStringLiteral("action %1 (%2)").arg(m_index + 1).arg(m_actions.at(m_index).toString());
-}
-
-void ActionRunner::proceed()
-{
-    if (m_wait != Wait::Gate)
-        return;
-    m_wait = Wait::None;
-    m_proceedGranted = true;
-    QMetaObject::invokeMethod(this, &ActionRunner::next, Qt::QueuedConnection);
 }
 
 void ActionRunner::next()
@@ -64,15 +55,9 @@ void ActionRunner::next()
             m_reported = m_index;
             emit actionFinished(m_index);
         }
-        if (m_index + 1 < m_actions.size() && m_index + 1 >= m_released)
-            break; // held until the next action is released
-        if (m_paced && !m_proceedGranted && m_index + 1 < m_actions.size()) {
-            m_wait = Wait::Gate;
-            m_stepping = false;
-            emit readyForAction(m_index + 1, m_actions.at(m_index + 1));
-            return;
-        }
-        m_proceedGranted = false;
+        m_held = m_index + 1 < m_actions.size() && m_index + 1 >= m_released;
+        if (m_held)
+            break;
         ++m_index;
         if (m_index >= m_actions.size()) {
             m_finished = true;
@@ -86,6 +71,10 @@ void ActionRunner::next()
         run(action);
     }
     m_stepping = false;
+    if (m_held && m_heldAnnounced != m_index + 1) {
+        m_heldAnnounced = m_index + 1;
+        emit held(m_index + 1);
+    }
 }
 
 void ActionRunner::run(const Action &action)

@@ -23,38 +23,33 @@ public:
     ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QObject *parent = nullptr);
 
     Endpoint *endpoint() const { return m_endpoint; }
-    const QList<Action> &actions() const { return m_actions; }
     void start();
 
-    // Runs only the first count actions and holds before the next, so a scenario can release a
-    // side's actions one step at a time; all are released unless this is called.
+    // The one way to hold an end before its next action: the runner runs only the first count
+    // actions and holds before the next (held() says when it gets there) until a larger count
+    // releases it. All are released unless this is called; Conductor releases them in its order.
     void setReleased(int count);
     int released() const { return m_released; }
-    // Paced: before each action the runner emits readyForAction() and waits for proceed(). Replay
-    // uses it to keep recorded gaps and to step; a plain run is not paced.
-    void setPaced(bool paced) { m_paced = paced; }
-    bool isPaced() const { return m_paced; }
-    bool isWaitingToProceed() const { return m_wait == Wait::Gate; }
-    void proceed();
+    // The action the runner holds before (it has finished everything before it), or -1.
+    int heldIndex() const { return m_held && m_index + 1 >= m_released ? m_index + 1 : -1; }
 
     bool isRunning() const { return m_index >= 0 && !m_finished; }
     bool isFinished() const { return m_finished; }
     // False once an expectation failed; the remaining actions still run.
     bool succeeded() const { return m_failures.isEmpty(); }
     const QStringList &failures() const { return m_failures; }
-    // The action being waited on, for a timeout message; -1 before start.
-    int currentIndex() const { return m_index; }
     QString waitingFor() const;
 
 signals:
     void actionStarted(int index, const finscope::Action &action);
     // The action is complete: what it waited for happened (a send taken by the kernel, an EOF...).
     void actionFinished(int index);
-    void readyForAction(int index, const finscope::Action &action);
+    // Arrived at action index, which is not released yet.
+    void held(int index);
     void finished(bool ok);
 
 private:
-    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder, Gate };
+    enum class Wait { None, Drain, Chunk, Eof, Ending, Timer, Responder };
 
     void next();
     void run(const Action &action);
@@ -72,8 +67,8 @@ private:
     bool m_started = false;
     bool m_finished = false;
     bool m_stepping = false;
-    bool m_paced = false;
-    bool m_proceedGranted = false;
+    bool m_held = false;
+    int m_heldAnnounced = -1; // the last index held() was emitted for
     Wait m_wait = Wait::None;
     qint64 m_chunksAtStart = 0;
     qint64 m_chunks = 0;

@@ -4,23 +4,20 @@
 // can be compared (SessionComparison). Either both sides run here on a fresh loopback port, or only
 // the client (against a live server) or only the server (for a live client). Each connection end
 // runs its actions in order, waiting as ActionRunner waits; between them the recorded gaps are
-// kept, scaled by a speed factor, or each action waits for next() (stepping).
+// kept, scaled by a speed factor, or each action waits for next() (stepping). The Conductor runs
+// the plan.
 
-#include "engine/core/action.h"
-#include "engine/run/workbench.h"
+#include "engine/core/hostport.h"
+#include "engine/run/conductor.h"
 #include "engine/session/session.h"
 
-#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
-#include <QTimer>
 
 #include <optional>
 
 namespace finscope {
-
-class ActionRunner;
 
 class Replayer : public QObject
 {
@@ -57,7 +54,7 @@ public:
     std::optional<Side> replayedSide() const;
     // "127.0.0.1:5555": where client conn (1-based) will connect; empty in Server mode.
     QString target(quint32 conn = 1) const;
-    QString listenAddress() const { return m_workbench.listenAddress(); }
+    QString listenAddress() const { return m_conductor.workbench()->listenAddress(); }
     // The recorded connection ends that will be replayed, in order.
     QList<std::pair<Side, quint32>> replayedEnds() const;
 
@@ -77,8 +74,8 @@ public:
     // What the runners reported as failed expectations (expect-eof, expect-rst).
     QStringList failures() const;
     // The replay so far; complete once finished() was emitted.
-    const Session &session() const { return m_recorder->session(); }
-    Workbench *workbench() { return &m_workbench; }
+    const Session &session() const { return m_conductor.workbench()->recorder()->session(); }
+    Workbench *workbench() { return m_conductor.workbench(); }
     // The runner waiting for the action about to be waited on, for a timeout message.
     QString waitingFor() const;
     // Closes every end still open (recorded as close events), as a program that exits would.
@@ -96,51 +93,28 @@ signals:
     void finished(bool ok);
 
 private:
-    struct Plan
-    {
-        Side side = Side::Client;
-        quint32 conn = 0;
-        QList<Action> actions;
-        QList<qint64> tNs;      // recorded start of each action
-        QList<int> globalIndex; // position of each action in the recording's order
-        QString host;           // clients only
-        quint16 port = 0;
-        ActionRunner *runner = nullptr;
-        QElapsedTimer started; // when the first action was allowed to run
-        QTimer gapTimer;
-    };
-
-    bool buildPlans(QString *error);
-    void startRunner(Plan *plan, Endpoint *endpoint);
-    void handleReady(Plan *plan, int index);
-    void release(Plan *plan);
+    bool buildPlan(QString *error);
     void releaseSteps();
-    void handleAccepted(Endpoint *endpoint);
     void checkFinished();
     void fail(const QString &reason);
 
     // Only what replay needs: a recording's events can run to millions.
-    QList<EndpointRecord> m_recordedEnds;
-    QList<RecordedAction> m_recordedActions;
+    Session m_recording;
     Mode m_mode = Mode::Auto;
-    std::optional<std::pair<QString, quint16>> m_target;
+    std::optional<HostPort> m_target;
     QHostAddress m_listenAddress = QHostAddress(QHostAddress::LocalHost);
     quint16 m_listenPort = 0;
     double m_speed = 1.0;
     bool m_stepping = false;
     int m_stepCredits = 0;
-    int m_nextGlobal = 0; // stepping: the recorded action that runs next
-    int m_announced = -1; // stepping: the last action actionPending() was emitted for
+    int m_announced = -1; // stepping: the last cue actionPending() was emitted for
     bool m_prepared = false;
     bool m_started = false;
     bool m_finished = false;
     bool m_halted = false;
     QString m_errorString;
-    Workbench m_workbench;
-    const Recorder *m_recorder = m_workbench.recorder();
-    std::vector<std::unique_ptr<Plan>> m_clientPlans;
-    std::vector<std::unique_ptr<Plan>> m_serverPlans;
-    qsizetype m_accepted = 0;
+    QList<std::pair<quint32, HostPort>> m_clients; // each replayed client end and where it goes
+    Conductor m_conductor;
 };
 
 } // namespace finscope

@@ -1,5 +1,6 @@
 #include "engine/run/workbench.h"
 
+#include "engine/core/hostport.h"
 #include "engine/socket/nativesocket.h"
 
 namespace finscope {
@@ -46,7 +47,7 @@ Endpoint *Workbench::connectClient(const QString &host, quint16 port)
     auto *endpoint
         = new Endpoint(Side::Client, quint32(m_clients.size() + 1), m_recorder.clock(), this);
     m_clients.append(endpoint);
-    m_recorder.attach(endpoint, QStringLiteral("%1:%2").arg(host).arg(port));
+    m_recorder.attach(endpoint, HostPort::format(host, port));
     emit clientAdded(endpoint);
     endpoint->connectToHost(host, port);
     return endpoint;
@@ -64,12 +65,6 @@ void Workbench::handleAccepted(qintptr fd)
     m_recorder.attach(endpoint, listenAddress());
     endpoint->adoptDescriptor(fd);
     emit serverConnectionAdded(endpoint);
-}
-
-Endpoint *Workbench::endpoint(Side side, quint32 conn) const
-{
-    const QList<Endpoint *> &list = side == Side::Client ? m_clients : m_serverConnections;
-    return conn >= 1 && conn <= quint32(list.size()) ? list.at(conn - 1) : nullptr;
 }
 
 Endpoint *Workbench::peerOf(const Endpoint *endpoint) const

@@ -21,6 +21,7 @@ public:
     explicit Workbench(QObject *parent = nullptr);
 
     Recorder *recorder() { return &m_recorder; }
+    const Recorder *recorder() const { return &m_recorder; }
     const EventStore &events() const { return m_recorder.events(); }
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);
@@ -38,7 +39,6 @@ public:
 
     const QList<Endpoint *> &clients() const { return m_clients; }
     const QList<Endpoint *> &serverConnections() const { return m_serverConnections; }
-    Endpoint *endpoint(Side side, quint32 conn) const;
     // The other end of a connection when both ends live here (matched by their addresses).
     Endpoint *peerOf(const Endpoint *endpoint) const;
 

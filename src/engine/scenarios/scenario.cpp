@@ -14,16 +14,6 @@ QList<Action> Scenario::actions(Side side) const
     return out;
 }
 
-QList<int> Scenario::stepIndexes(Side side) const
-{
-    QList<int> out;
-    for (int i = 0; i < steps.size(); ++i) {
-        if (steps.at(i).side == side)
-            out.append(i);
-    }
-    return out;
-}
-
 QList<ScenarioFact> Scenario::allFacts() const
 {
     QList<ScenarioFact> out;

@@ -34,9 +34,8 @@ struct Scenario
     bool endsByTimeout = false; // a hang: the programs never finish, the bound ends the run
     ServerSocket serverSocket = ServerSocket::Native;
 
-    // The actions of one side in step order, and where each came from.
+    // The actions of one side in step order.
     QList<Action> actions(Side side) const;
-    QList<int> stepIndexes(Side side) const;
     // The facts a run is judged by: how the run must end (on its own, or by the bound), then
     // the scenario's own facts.
     QList<ScenarioFact> allFacts() const;

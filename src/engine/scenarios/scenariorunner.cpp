@@ -1,6 +1,5 @@
 #include "engine/scenarios/scenariorunner.h"
 
-#include "engine/run/actionrunner.h"
 #include "engine/socket/qtsocketendpoint.h"
 
 namespace finscope {
@@ -27,7 +26,16 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     , m_timeoutMs(scenario.timeoutMs)
     , m_steps(scenario.steps.size())
 {
-    m_workbench.recorder()->setTool(QStringLiteral("finscope scenario %1").arg(scenario.id));
+    recorder()->setTool(QStringLiteral("finscope scenario %1").arg(scenario.id));
+    // One client and one server end, their steps released in the scenario's order.
+    m_conductor.addEnd(Side::Client, 1);
+    m_conductor.addEnd(Side::Server, 1);
+    for (const ScenarioStep &step : std::as_const(m_scenario.steps))
+        m_conductor.addCue({step.side, 1, step.action, 0});
+    connect(&m_conductor, &Conductor::attached, this, &ScenarioRunner::checkReady);
+    connect(&m_conductor, &Conductor::cueStarted, this, &ScenarioRunner::handleStarted);
+    connect(&m_conductor, &Conductor::cueFinished, this, &ScenarioRunner::handleFinished);
+    connect(&m_conductor, &Conductor::connectFailed, this, &ScenarioRunner::fail);
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] { finishRun(true, QString()); });
     m_setupGuard.setSingleShot(true);
@@ -45,17 +53,15 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
 
 ScenarioRunner::~ScenarioRunner()
 {
-    // A window may throw a run away while it runs: the runners and the QTcpSocket end use the
-    // workbench's endpoints, recorder and clock, so they go before the workbench does.
+    // A window may throw a run away while it runs: the QTcpSocket end uses the workbench's
+    // recorder and clock, so it goes before the workbench does.
     m_tick.stop();
-    delete m_clientRunner;
-    delete m_serverRunner;
     delete m_qtServer;
 }
 
 qint64 ScenarioRunner::nowNs()
 {
-    return m_workbench.recorder()->clock()->nowNs();
+    return recorder()->clock()->nowNs();
 }
 
 bool ScenarioRunner::allHeld() const
@@ -93,7 +99,7 @@ void ScenarioRunner::step()
         return;
     }
     m_state = State::Stepping;
-    if (m_released < stepCount())
+    if (nextStep() < stepCount())
         release();
     checkProgress();
 }
@@ -115,55 +121,32 @@ void ScenarioRunner::prepare()
 {
     m_state = State::Preparing;
     m_setupGuard.start(SetupTimeoutMs);
+    Workbench *bench = workbench();
     if (m_scenario.serverSocket == Scenario::ServerSocket::QtSocket) {
-        m_workbench.setAcceptIntoEndpoints(false);
-        connect(&m_workbench,
-                &Workbench::descriptorAccepted,
-                this,
-                &ScenarioRunner::handleServerDescriptor);
-    } else {
-        connect(&m_workbench,
-                &Workbench::serverConnectionAdded,
-                this,
-                &ScenarioRunner::handleServerEndpoint);
+        // The server's end is a QTcpSocket run here, not one of the conductor's runners.
+        bench->setAcceptIntoEndpoints(false);
+        connect(
+            bench, &Workbench::descriptorAccepted, this, &ScenarioRunner::handleServerDescriptor);
     }
     QString error;
-    if (!m_workbench.listen(QHostAddress::LocalHost, 0, &error)) {
+    if (!bench->listen(QHostAddress::LocalHost, 0, &error)) {
         fail(error);
         return;
     }
-    m_client = m_workbench.connectClient(QStringLiteral("127.0.0.1"), m_workbench.listenPort());
-    connect(m_client, &Endpoint::connected, this, &ScenarioRunner::handleClientConnected);
-    connect(m_client, &Endpoint::connectFailed, this, &ScenarioRunner::fail);
-}
-
-void ScenarioRunner::handleClientConnected()
-{
-    checkReady();
-}
-
-void ScenarioRunner::handleServerEndpoint(Endpoint *endpoint)
-{
-    if (m_server || m_qtServer || isFinished()) {
-        endpoint->close(); // only one connection belongs to a scenario
-        return;
-    }
-    m_server = endpoint;
-    m_workbench.stopListening();
-    checkReady();
+    m_conductor.connectClient(1, QStringLiteral("127.0.0.1"), bench->listenPort());
 }
 
 void ScenarioRunner::handleServerDescriptor(qintptr fd)
 {
-    if (m_server || m_qtServer || isFinished()) {
+    if (m_qtServer || isFinished()) {
         native::close(int(fd));
         return;
     }
     // The listener forgets its address once it stops: read it first.
-    const QString listenAddress = m_workbench.listenAddress();
-    m_workbench.stopListening();
-    m_qtServer = new QtSocketEndpoint(Side::Server, 1, m_workbench.recorder()->clock(), this);
-    m_workbench.recorder()->attach(m_qtServer, listenAddress);
+    const QString listenAddress = workbench()->listenAddress();
+    workbench()->stopListening();
+    m_qtServer = new QtSocketEndpoint(Side::Server, 1, recorder()->clock(), this);
+    recorder()->attach(m_qtServer, listenAddress);
     connect(m_qtServer, &QtSocketEndpoint::actionFinished, this, [this] {
         const int index = m_qtCurrent;
         m_qtCurrent = -1;
@@ -180,14 +163,12 @@ void ScenarioRunner::handleServerDescriptor(qintptr fd)
 
 void ScenarioRunner::checkReady()
 {
-    if (m_state != State::Preparing || !m_client || !m_client->isOpen()
-        || (!m_server && !m_qtServer)) {
+    const Endpoint *client = m_conductor.endpoint(Side::Client, 1);
+    if (m_state != State::Preparing || !client || !client->isOpen()
+        || (!m_conductor.endpoint(Side::Server, 1) && !m_qtServer)) {
         return;
     }
     m_setupGuard.stop();
-    m_clientRunner = makeRunner(m_client, Side::Client);
-    if (m_server)
-        m_serverRunner = makeRunner(m_server, Side::Server);
     m_state = State::Ready;
     emit ready();
     if (m_runRequested) {
@@ -196,22 +177,6 @@ void ScenarioRunner::checkReady()
     }
     for (; m_pendingSteps > 0; --m_pendingSteps)
         step();
-}
-
-ActionRunner *ScenarioRunner::makeRunner(Endpoint *endpoint, Side side)
-{
-    auto *runner = new ActionRunner(endpoint, m_scenario.actions(side), this);
-    runner->setReleased(0);
-    m_workbench.recorder()->attach(runner);
-    const QList<int> indexes = m_scenario.stepIndexes(side);
-    connect(runner, &ActionRunner::actionStarted, this, [this, indexes](int local) {
-        handleStarted(indexes.at(local));
-    });
-    connect(runner, &ActionRunner::actionFinished, this, [this, indexes](int local) {
-        handleFinished(indexes.at(local));
-    });
-    runner->start();
-    return runner;
 }
 
 // --- releasing steps --------------------------------------------------------------------------
@@ -225,24 +190,15 @@ void ScenarioRunner::startRunning()
 
 void ScenarioRunner::release()
 {
-    const int index = m_released++;
+    const int index = nextStep();
     StepRecord &rec = m_steps[index];
     rec.status = StepStatus::Released;
     rec.releasedNs = nowNs();
-    const Side side = m_scenario.steps.at(index).side;
-    if (side == Side::Server && m_qtServer) {
+    m_conductor.release();
+    if (m_scenario.steps.at(index).side == Side::Server && m_qtServer) {
         m_qtQueue.append(index);
         pumpQtSocket();
-        return;
     }
-    int count = 0;
-    for (int i = 0; i < m_released; ++i) {
-        if (m_scenario.steps.at(i).side == side)
-            ++count;
-    }
-    ActionRunner *runner = side == Side::Client ? m_clientRunner : m_serverRunner;
-    if (runner)
-        runner->setReleased(count);
 }
 
 // In run(): releases the next step once the last one has finished (after the pace), or has
@@ -251,11 +207,11 @@ void ScenarioRunner::advance()
 {
     if (m_state != State::Running)
         return;
-    if (m_released < stepCount()) {
+    if (const int released = nextStep(); released < stepCount()) {
         const qint64 now = nowNs();
-        bool go = m_released == 0;
+        bool go = released == 0;
         if (!go) {
-            const StepRecord &last = m_steps.at(m_released - 1);
+            const StepRecord &last = m_steps.at(released - 1);
             switch (last.status) {
             case StepStatus::Done:
                 go = now - last.endNs >= PaceMs * Ms;
@@ -283,7 +239,7 @@ void ScenarioRunner::pumpQtSocket()
     m_qtCurrent = m_qtQueue.takeFirst();
     const Action &action = m_scenario.steps.at(m_qtCurrent).action;
     handleStarted(m_qtCurrent);
-    m_workbench.recorder()->recordAction(Side::Server, 1, action);
+    recorder()->recordAction(Side::Server, 1, action);
     m_qtServer->run(action);
 }
 
@@ -310,7 +266,7 @@ void ScenarioRunner::handleFinished(int index)
 
 void ScenarioRunner::checkProgress()
 {
-    if (isFinished() || m_released < stepCount() || m_linger.isActive())
+    if (isFinished() || nextStep() < stepCount() || m_linger.isActive())
         return;
     for (const StepRecord &rec : std::as_const(m_steps)) {
         if (rec.status != StepStatus::Done)
@@ -338,10 +294,7 @@ void ScenarioRunner::finishRun(bool timedOut, const QString &why)
     m_timedOut = timedOut;
     m_state = State::Finished;
     // Nothing more runs: what the facts judge is what the steps did.
-    for (ActionRunner *runner : {m_clientRunner.data(), m_serverRunner.data()}) {
-        if (runner)
-            runner->setReleased(0);
-    }
+    m_conductor.end();
     m_qtQueue.clear();
 
     if (timedOut) {
@@ -369,7 +322,7 @@ void ScenarioRunner::finishRun(bool timedOut, const QString &why)
     }
 
     ScenarioOutcome outcome;
-    outcome.session = &m_workbench.recorder()->session();
+    outcome.session = &recorder()->session();
     outcome.timedOut = timedOut;
     for (const StepRecord &rec : std::as_const(m_steps)) {
         outcome.stepStartNs.append(rec.startNs);
@@ -378,10 +331,7 @@ void ScenarioRunner::finishRun(bool timedOut, const QString &why)
     m_verdicts = m_scenario.evaluate(outcome);
 
     // Judged; now end what is still open, as the process ending would, and record it.
-    if (m_client && m_client->isOpen())
-        m_client->close();
-    if (m_server && m_server->isOpen())
-        m_server->close();
+    m_conductor.closeAll();
     if (m_qtServer && m_qtServer->isOpen())
         m_qtServer->run(*Action::parse(QStringLiteral("close"), nullptr));
     emit finished(allHeld());
@@ -399,16 +349,7 @@ void ScenarioRunner::fail(const QString &reason)
     m_errorString = reason;
     m_endReason = reason;
     // Nothing of a failed setup may live on: a late accept or connect would keep recording.
-    m_workbench.stopListening();
-    for (Endpoint *endpoint : m_workbench.clients()) {
-        endpoint->cancelConnect(reason);
-        if (endpoint->isOpen())
-            endpoint->close();
-    }
-    for (Endpoint *endpoint : m_workbench.serverConnections()) {
-        if (endpoint->isOpen())
-            endpoint->close();
-    }
+    m_conductor.halt(reason);
     if (m_qtServer && m_qtServer->isOpen()) {
         if (const auto close = Action::parse(QStringLiteral("close"), nullptr))
             m_qtServer->run(*close);

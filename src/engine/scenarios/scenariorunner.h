@@ -1,22 +1,20 @@
 #pragma once
 
 // Runs a Scenario live: a Workbench listening on 127.0.0.1 at a port the OS picks, a client
-// connected to it, and one ActionRunner per end. Steps are released in the scenario's order,
-// all of them (run) or one at a time (step), and each runs as a blocking program would; the
-// facts are judged once every step has finished, or when the time bound ends a run that hangs.
+// connected to it, and one ActionRunner per end (a Conductor). Steps are released in the
+// scenario's order, all of them (run) or one at a time (step), and each runs as a blocking
+// program would; the facts are judged once every step has finished, or when the time bound ends a
+// run that hangs.
 
-#include "engine/run/workbench.h"
+#include "engine/run/conductor.h"
 #include "engine/scenarios/scenario.h"
 
-#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
 
 namespace finscope {
 
-class ActionRunner;
 class QtSocketEndpoint;
 
 class ScenarioRunner : public QObject
@@ -41,9 +39,9 @@ public:
     ~ScenarioRunner() override;
 
     const Scenario &scenario() const { return m_scenario; }
-    Workbench *workbench() { return &m_workbench; }
-    Recorder *recorder() { return m_workbench.recorder(); }
-    const EventStore &events() const { return m_workbench.events(); }
+    Workbench *workbench() { return m_conductor.workbench(); }
+    Recorder *recorder() { return m_conductor.workbench()->recorder(); }
+    const EventStore &events() const { return m_conductor.workbench()->events(); }
 
     // The bound of run(); the scenario's own unless set.
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
@@ -61,7 +59,7 @@ public:
     bool isFinished() const { return m_state == State::Finished || m_state == State::Failed; }
     int stepCount() const { return int(m_scenario.steps.size()); }
     // The step step() would release next; stepCount() when all are released.
-    int nextStep() const { return m_released; }
+    int nextStep() const { return m_conductor.releasedCount(); }
     StepStatus stepStatus(int index) const { return m_steps.at(index).status; }
 
     bool timedOut() const { return m_timedOut; }
@@ -88,11 +86,8 @@ private:
     };
 
     void prepare();
-    void handleClientConnected();
-    void handleServerEndpoint(Endpoint *endpoint);
     void handleServerDescriptor(qintptr fd);
     void checkReady();
-    ActionRunner *makeRunner(Endpoint *endpoint, Side side);
     void startRunning();
     void release();
     void advance();
@@ -105,19 +100,14 @@ private:
     qint64 nowNs();
 
     Scenario m_scenario;
-    Workbench m_workbench;
+    Conductor m_conductor;
     State m_state = State::Idle;
     int m_timeoutMs;
     QList<StepRecord> m_steps;
-    int m_released = 0;
     int m_pendingSteps = 0; // step() calls made before the connection was up
     bool m_runRequested = false;
 
-    Endpoint *m_client = nullptr;
-    Endpoint *m_server = nullptr;
     QtSocketEndpoint *m_qtServer = nullptr;
-    QPointer<ActionRunner> m_clientRunner;
-    QPointer<ActionRunner> m_serverRunner;
     QList<int> m_qtQueue; // released steps of the QTcpSocket end, in order
     int m_qtCurrent = -1;
 

@@ -1,6 +1,7 @@
 #include "engine/session/pythonexport.h"
 
 #include "engine/core/action.h"
+#include "engine/core/hostport.h"
 
 #include <QMap>
 
@@ -44,18 +45,6 @@ QString stringLiteral(const QString &text)
             out += c;
     }
     return out + u'\'';
-}
-
-// The address a session recorded as "host:port", "[v6]:port" or "::1:port".
-std::pair<QString, int> splitAddress(const QString &text)
-{
-    const qsizetype colon = text.lastIndexOf(u':');
-    if (colon <= 0)
-        return {QStringLiteral("127.0.0.1"), 0};
-    QString host = text.left(colon);
-    if (host.startsWith(u'[') && host.endsWith(u']'))
-        host = host.mid(1, host.size() - 2);
-    return {host, text.mid(colon + 1).toInt()};
 }
 
 // The runtime the generated statements call: small enough to read, so the script shows how each
@@ -281,12 +270,13 @@ std::optional<QString> PythonExport::script(const Session &session, Side side, Q
         *error = QStringLiteral("the session has no %1 actions to export").arg(sideName(side));
         return std::nullopt;
     }
-    QString address;
-    for (const EndpointRecord &rec : session.endpoints) {
-        if (rec.side == side && rec.conn == byConn.firstKey())
-            address = side == Side::Client && rec.target.isEmpty() ? rec.peerAddress : rec.target;
-    }
-    const auto [host, port] = splitAddress(address);
+    // A listen address may carry port 0; without a recorded host the script uses loopback.
+    QString unknown;
+    const HostPort where
+        = HostPort::parse(session.recordedTarget(side, byConn.firstKey()), true, &unknown)
+              .value_or(HostPort());
+    const QString host = where.host.isEmpty() ? QStringLiteral("127.0.0.1") : where.host;
+    const int port = where.port;
 
     QString out = QStringLiteral("#!/usr/bin/env python3\n");
     out += QStringLiteral("\"\"\"What the recorded %1 did, as a plain Python socket program.\n\n")

@@ -3,6 +3,7 @@
 #include "engine/core/outputfile.h"
 
 #include "engine/core/action.h"
+#include "engine/core/hostport.h"
 #include "engine/session/eventjson.h"
 
 #include <QFile>
@@ -11,6 +12,7 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -605,6 +607,26 @@ Session::fromBytes(const QByteArray &data, const QString &name, QString *error)
     if (!session)
         *error = QStringLiteral("session '%1': %2").arg(path, why);
     return session;
+}
+
+bool Session::hasActions(Side side) const
+{
+    return std::any_of(actions.cbegin(), actions.cend(), [side](const RecordedAction &a) {
+        return a.side == side;
+    });
+}
+
+QString Session::recordedTarget(Side side, quint32 conn) const
+{
+    for (const EndpointRecord &rec : endpoints) {
+        if (rec.side != side || rec.conn != conn)
+            continue;
+        if (side == Side::Server)
+            return rec.target;
+        QString error;
+        return HostPort::parse(rec.target, false, &error) ? rec.target : rec.peerAddress;
+    }
+    return QString();
 }
 
 } // namespace finscope

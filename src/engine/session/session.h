@@ -44,6 +44,12 @@ struct Session
     QList<RecordedAction> actions;
     EventStore events;
 
+    // Whether the recording ran any action on that side: what a replay or an export can run again.
+    bool hasActions(Side side) const;
+    // Where recorded end (side, conn) went: a client's "host:port" as the user asked for it (its
+    // peer's address when that was not recorded), a server's listen address; empty when unknown.
+    QString recordedTarget(Side side, quint32 conn) const;
+
     enum EventsInJson { WithEvents, WithoutEvents };
     QJsonObject toJson(EventsInJson withEvents = WithEvents) const;
     // Checks every field's type and range; on failure returns nullopt and sets *error to a

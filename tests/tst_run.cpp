@@ -1,0 +1,208 @@
+// The run room on real loopback sockets: the Conductor holds each end before its next action
+// until that action is released, in one order across the ends, and ends what connects late; the
+// Workbench records what a client targeted as HostPort writes it. HostPort's listen rules too.
+
+#include "engine/core/hostport.h"
+#include "engine/run/conductor.h"
+#include "engine/session/session.h"
+#include "engine/socket/endpoint.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace finscope;
+
+namespace {
+
+Conductor::Cue cue(Side side, const char *text)
+{
+    return {side, 1, *Action::parse(QString::fromLatin1(text), nullptr), 0};
+}
+
+QList<int> indexes(const QSignalSpy &spy)
+{
+    QList<int> out;
+    for (const QList<QVariant> &args : spy)
+        out.append(args.at(0).toInt());
+    return out;
+}
+
+// Listens on loopback at a port the OS picks and connects client 1 of the plan to it.
+bool connectPair(Conductor *conductor)
+{
+    Workbench *bench = conductor->workbench();
+    QString error;
+    if (!bench->listen(QHostAddress::LocalHost, 0, &error))
+        return false;
+    conductor->connectClient(1, QStringLiteral("127.0.0.1"), bench->listenPort());
+    return QTest::qWaitFor([&] {
+        return conductor->endpoint(Side::Client, 1) && conductor->endpoint(Side::Server, 1);
+    });
+}
+
+} // namespace
+
+class TestRun : public QObject
+{
+    Q_OBJECT
+private slots:
+    void holdsEveryEndUntilReleasedInOrder();
+    void releasedAheadWaitsBehindItsEnd();
+    void endedPlanRunsNothingAndClosesLateEnds();
+    void clientTargetIsRecordedWithBrackets();
+    void listenAddress_data();
+    void listenAddress();
+    void exposesPort_data();
+    void exposesPort();
+};
+
+void TestRun::holdsEveryEndUntilReleasedInOrder()
+{
+    Conductor conductor;
+    conductor.addCue(cue(Side::Client, "send ping"));
+    conductor.addCue(cue(Side::Server, "read"));
+    conductor.addCue(cue(Side::Server, "send pong"));
+    conductor.addCue(cue(Side::Client, "read"));
+    conductor.addCue(cue(Side::Client, "close"));
+    conductor.addCue(cue(Side::Server, "read-until-eof"));
+    QSignalSpy waiting(&conductor, &Conductor::cueWaiting);
+    QSignalSpy started(&conductor, &Conductor::cueStarted);
+    QVERIFY(connectPair(&conductor));
+
+    // Connected, nothing released: the client waits before its first action and nothing runs.
+    QTRY_VERIFY(conductor.isCueWaiting());
+    QTest::qWait(100);
+    QCOMPARE(started.size(), 0);
+    QVERIFY(conductor.workbench()->recorder()->session().actions.isEmpty());
+
+    for (int i = 0; i < conductor.cueCount(); ++i) {
+        QTRY_VERIFY2(conductor.isCueWaiting(), qPrintable(QString::number(i)));
+        QCOMPARE(indexes(waiting).last(), i);
+        conductor.release();
+        QCOMPARE(conductor.releasedCount(), i + 1);
+        QTRY_COMPARE(started.size(), i + 1);
+        // The one released runs; the next waits for its own release.
+        QTest::qWait(30);
+        QCOMPARE(started.size(), i + 1);
+    }
+    QCOMPARE(indexes(started), QList<int>({0, 1, 2, 3, 4, 5}));
+    QVERIFY(!conductor.isCueWaiting());
+    QTRY_VERIFY(conductor.isSettled());
+    QVERIFY(conductor.failures().isEmpty());
+    // The pong reached the client: the released actions ran for real.
+    QCOMPARE(conductor.endpoint(Side::Client, 1)->bytesReceived(), 4);
+}
+
+void TestRun::releasedAheadWaitsBehindItsEnd()
+{
+    Conductor conductor;
+    conductor.addCue(cue(Side::Client, "read"));
+    conductor.addCue(cue(Side::Client, "send after"));
+    conductor.addCue(cue(Side::Server, "send hello"));
+    QSignalSpy started(&conductor, &Conductor::cueStarted);
+    QVERIFY(connectPair(&conductor));
+    conductor.release(); // the client's read, which waits for data
+    conductor.release(); // its send, released while the read still waits
+    QTRY_COMPARE(started.size(), 1);
+    QTest::qWait(100);
+    QCOMPARE(started.size(), 1);
+    // The server's send is next in order and its end is free: it waits for its release.
+    QVERIFY(conductor.isCueWaiting());
+    conductor.release();
+    // The server's hello ends the client's read, and only then does its send run.
+    QTRY_COMPARE(started.size(), 3);
+    QCOMPARE(indexes(started), QList<int>({0, 2, 1}));
+}
+
+void TestRun::endedPlanRunsNothingAndClosesLateEnds()
+{
+    Conductor conductor;
+    conductor.addCue(cue(Side::Client, "send ping"));
+    conductor.addCue(cue(Side::Server, "read"));
+    QSignalSpy started(&conductor, &Conductor::cueStarted);
+    Workbench *bench = conductor.workbench();
+    QString error;
+    QVERIFY2(bench->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    conductor.releaseAll();
+    conductor.end();
+    QVERIFY(conductor.isEnded());
+    // The client connects and is accepted after the end: both are closed, nothing runs.
+    Endpoint *client = conductor.connectClient(1, QStringLiteral("127.0.0.1"), bench->listenPort());
+    QTRY_COMPARE(bench->serverConnections().size(), 1);
+    QTRY_VERIFY(!client->isOpen());
+    QTRY_VERIFY(!bench->serverConnections().first()->isOpen());
+    QTest::qWait(100);
+    QCOMPARE(started.size(), 0);
+    QVERIFY(!conductor.endpoint(Side::Client, 1));
+    QVERIFY(!conductor.endpoint(Side::Server, 1));
+    QVERIFY(bench->recorder()->session().actions.isEmpty());
+}
+
+void TestRun::clientTargetIsRecordedWithBrackets()
+{
+    Workbench bench;
+    QString error;
+    if (!bench.listen(QHostAddress::LocalHostIPv6, 0, &error))
+        QSKIP("no IPv6 loopback here");
+    const quint16 port = bench.listenPort();
+    Endpoint *client = bench.connectClient(QStringLiteral("::1"), port);
+    QTRY_VERIFY(client->isOpen());
+    const Session &session = bench.recorder()->session();
+    const QString target = QStringLiteral("[::1]:%1").arg(port);
+    QCOMPARE(session.recordedTarget(Side::Client, 1), target);
+    // What was recorded reads back as the address that was asked for.
+    const auto parsed = HostPort::parse(session.recordedTarget(Side::Client, 1), false, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->host, QStringLiteral("::1"));
+    QCOMPARE(parsed->port, port);
+    client->close();
+}
+
+void TestRun::listenAddress_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("address"); // empty: refused
+    QTest::newRow("empty is loopback") << QString() << QStringLiteral("127.0.0.1");
+    QTest::newRow("v4") << QStringLiteral("10.1.2.3") << QStringLiteral("10.1.2.3");
+    QTest::newRow("v6 any") << QStringLiteral("::") << QStringLiteral("::");
+    QTest::newRow("a name is refused") << QStringLiteral("example") << QString();
+    QTest::newRow("a bad v4 is refused") << QStringLiteral("300.1.1.1") << QString();
+}
+
+void TestRun::listenAddress()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, address);
+    QString error;
+    const auto got = HostPort::listenAddress(host, &error);
+    if (address.isEmpty()) {
+        QVERIFY(!got);
+        QCOMPARE(error, QStringLiteral("'%1' is not an IP address to listen on").arg(host));
+    } else {
+        QVERIFY2(got, qPrintable(error));
+        QCOMPARE(*got, QHostAddress(address));
+    }
+}
+
+void TestRun::exposesPort_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("exposed");
+    QTest::newRow("v4 loopback") << QStringLiteral("127.0.0.1") << false;
+    QTest::newRow("v4 loopback net") << QStringLiteral("127.0.0.2") << false;
+    QTest::newRow("v6 loopback") << QStringLiteral("::1") << false;
+    QTest::newRow("v4 any") << QStringLiteral("0.0.0.0") << true;
+    QTest::newRow("v6 any") << QStringLiteral("::") << true;
+    QTest::newRow("lan") << QStringLiteral("192.168.1.5") << true;
+    QTest::newRow("not an address") << QStringLiteral("example") << false;
+}
+
+void TestRun::exposesPort()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, exposed);
+    QCOMPARE(HostPort::exposesPort(host), exposed);
+}
+
+QTEST_GUILESS_MAIN(TestRun)
+#include "tst_run.moc"
