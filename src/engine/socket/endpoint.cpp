@@ -1,5 +1,7 @@
 #include "engine/socket/endpoint.h"
 
+#include "engine/core/hostport.h"
+
 #include <QFile>
 #include <QHostInfo>
 
@@ -127,9 +129,7 @@ void Endpoint::connectToHost(const QString &host, quint16 port)
 {
     m_status = Status::Resolving;
     const QHostAddress literal(host);
-    m_target = literal.protocol() == QAbstractSocket::IPv6Protocol
-                   ? QStringLiteral("[%1]:%2").arg(host).arg(port)
-                   : QStringLiteral("%1:%2").arg(host).arg(port);
+    m_target = HostPort::format(host, port);
     m_candidates.clear();
     if (!literal.isNull()) {
         m_candidates.append({literal, port});

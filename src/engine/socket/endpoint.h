@@ -77,8 +77,6 @@ public:
     // Closes the second handle. When close() already released the first, this is the last one
     // and the kernel now sends its FIN (or RST): recorded as a close event.
     bool closeDuplicate(QString *error = nullptr);
-    // Handles this end holds on the socket: 0 after close, 2 while a dup is held.
-    int handleCount() const { return (m_fd >= 0 ? 1 : 0) + (m_dupFd >= 0 ? 1 : 0); }
 
     // Reads from the kernel only while on: data left unread stays in the kernel's receive queue,
     // as it would for a program that is not calling recv().
@@ -134,7 +132,6 @@ private:
     bool enqueue(WriteItem item, qint64 count, QString *error);
     bool sendAfterWriteShutdown(const WriteItem &item, qint64 count, QString *error);
 
-    void handleLookup(const QStringList &addresses, const QString &lookupError);
     void tryNextAddress();
     void handleConnectWritable();
     void becomeOpen(EventKind kind);

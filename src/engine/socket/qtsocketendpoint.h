@@ -38,7 +38,6 @@ public:
     // the bytes), read (the next readyRead), read-until-eof (until Qt reports the peer's close),
     // close, wait. Other actions are refused with an error event. actionFinished follows.
     void run(const Action &action);
-    bool isBusy() const { return m_wait != Wait::None; }
 
 signals:
     void
