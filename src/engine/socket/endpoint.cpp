@@ -267,22 +267,27 @@ void Endpoint::fail(const QString &reason, bool recordIt)
 
 // --- writing ----------------------------------------------------------------------------------
 
+std::optional<QString> Endpoint::sendRefusal() const
+{
+    if (m_status != Status::Open)
+        return m_status == Status::Closed ? QStringLiteral("the connection is closed")
+                                          : QStringLiteral("not connected");
+    if (m_resetSeen)
+        return QStringLiteral("the connection was reset: nothing more can be sent");
+    if (m_writeShutRequested)
+        return QStringLiteral("the write side is shut down (SHUT_WR): nothing more can be sent");
+    if (m_brokenErr != 0)
+        return QStringLiteral("the connection failed (%1): nothing more can be sent")
+            .arg(errnoName(m_brokenErr));
+    return std::nullopt;
+}
+
 bool Endpoint::checkWritable(QString *error)
 {
-    QString reason;
-    if (m_status != Status::Open)
-        reason = m_status == Status::Closed ? QStringLiteral("the connection is closed")
-                                            : QStringLiteral("not connected");
-    else if (m_resetSeen)
-        reason = QStringLiteral("the connection was reset: nothing more can be sent");
-    else if (m_writeShutRequested)
-        reason = QStringLiteral("the write side is shut down (SHUT_WR): nothing more can be sent");
-    else if (m_brokenErr != 0)
-        reason = QStringLiteral("the connection failed (%1): nothing more can be sent")
-                     .arg(errnoName(m_brokenErr));
-    if (reason.isEmpty())
+    const std::optional<QString> reason = sendRefusal();
+    if (!reason)
         return true;
-    refuse(QStringLiteral("send refused: %1").arg(reason), error);
+    refuse(QStringLiteral("send refused: %1").arg(*reason), error);
     return false;
 }
 

@@ -17,6 +17,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 
 class QFile;
 
@@ -56,6 +57,11 @@ public:
     // after a reset or a close, sends are refused without a syscall. Either way: false, *error
     // says why, and an error event records it.
     bool send(const QByteArray &data, QString *error = nullptr);
+    // Why a send is refused now, the reason send() records ("send refused: <reason>"); nullopt
+    // while sends are taken. The one owner of this rule: front ends enable their send controls
+    // and word their tooltips from it. After the FIN has gone send() lets the kernel answer
+    // (EPIPE), so it is refused all the same.
+    std::optional<QString> sendRefusal() const;
     // count bytes of a repeating printable pattern, generated as the kernel takes them.
     bool sendPattern(qint64 count, QString *error = nullptr);
     // Streams the file; its bytes are read as the kernel takes them.
