@@ -7,7 +7,9 @@
 
 #include "engine/core/clock.h"
 #include "engine/core/event.h"
+#include "engine/socket/kernelwatch.h"
 #include "engine/socket/nativesocket.h"
+#include "engine/socket/writequeue.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -15,11 +17,7 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
-#include <deque>
-#include <memory>
 #include <optional>
-
-class QFile;
 
 namespace finscope {
 
@@ -32,7 +30,7 @@ public:
 
     // How often the kernel's state and queues are sampled between events, and a late RST looked
     // for.
-    static constexpr int PollIntervalMs = 50;
+    static constexpr int PollIntervalMs = KernelWatch::PollIntervalMs;
 
     Endpoint(Side side, quint32 conn, const Clock *clock, QObject *parent = nullptr);
     ~Endpoint() override;
@@ -97,11 +95,11 @@ public:
     // The EOF and RST events seen so far, in order.
     const QList<EventKind> &endings() const { return m_endings; }
 
-    qint64 bytesSent() const { return m_sentOffset; }
+    qint64 bytesSent() const { return m_writes.sentOffset(); }
     qint64 bytesReceived() const { return m_receivedOffset; }
-    qint64 userQueueBytes() const { return m_userQueue; }
-    TcpState tcpState() const { return m_lastState; }
-    native::KernelQueues kernelQueues() const { return m_lastQueues; }
+    qint64 userQueueBytes() const { return m_writes.bytes(); }
+    TcpState tcpState() const { return m_watch.state(); }
+    native::KernelQueues kernelQueues() const { return m_watch.queues(); }
     // Asks the kernel now (SIOCINQ): what a close() would find unread.
     qint64 unreadBytes() const;
     QString localAddress() const;
@@ -119,15 +117,6 @@ signals:
     void closed();
 
 private:
-    struct WriteItem
-    {
-        QByteArray bytes; // literal data, or the current block read from the file
-        qsizetype pos = 0;
-        qint64 patternLeft = 0;
-        std::unique_ptr<QFile> file;
-        qint64 fileLeft = 0;
-    };
-
     void record(EventKind kind,
                 Event fields = {},
                 const QByteArray &payload = {},
@@ -135,15 +124,14 @@ private:
     void recordError(int err, const QString &context);
     void refuse(const QString &reason, QString *error);
     bool checkWritable(QString *error);
-    bool enqueue(WriteItem item, qint64 count, QString *error);
-    bool sendAfterWriteShutdown(const WriteItem &item, qint64 count, QString *error);
+    bool enqueue(WriteQueue::Item item, QString *error);
+    bool sendAfterWriteShutdown(const WriteQueue::Item &item, QString *error);
 
     void tryNextAddress();
     void handleConnectWritable();
     void becomeOpen(EventKind kind);
     void fail(const QString &reason, bool recordIt);
 
-    void handleReadable();
     void readSome();
     void handleWritable();
     void updateNotifiers();
@@ -171,28 +159,20 @@ private:
     QString m_target;
     std::optional<native::SocketAddress> m_local;
     std::optional<native::SocketAddress> m_peer;
-    int m_kernelTablePolls = 0;
 
-    std::deque<WriteItem> m_queue;
-    qint64 m_userQueue = 0;
-    qint64 m_sentOffset = 0;
+    WriteQueue m_writes;
+    KernelWatch m_watch;
     qint64 m_receivedOffset = 0;
     QByteArray m_readBuffer;
 
     bool m_reading = false;
     bool m_writeShutRequested = false;
-    ShutdownHow m_pendingShutdown = ShutdownHow::None;
     bool m_writeShut = false;
     bool m_readShut = false;
     bool m_eofSeen = false;
     bool m_resetSeen = false;
     int m_brokenErr = 0; // a failure other than a reset (ETIMEDOUT, EHOSTUNREACH...)
     QList<EventKind> m_endings;
-
-    TcpState m_lastState = TcpState::Unknown;
-    qint64 m_stateSinceNs = 0;
-    native::KernelQueues m_lastQueues;
-    qint64 m_lastUserQueue = 0;
 };
 
 } // namespace finscope
