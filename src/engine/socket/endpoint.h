@@ -3,7 +3,8 @@
 // One end of a TCP connection on a native fd (DESIGN.md §3): it connects or adopts an accepted
 // socket, reads only while asked to, queues writes, and performs every teardown path itself so that
 // no Qt class closes the connection behind the user's back. Everything it observes is emitted as an
-// Event.
+// Event. It holds the notifiers and makes the calls (through nativesocket); what to send next is
+// its WriteQueue's to say, and what the kernel's samples mean its KernelWatch's.
 
 #include "engine/core/clock.h"
 #include "engine/core/event.h"

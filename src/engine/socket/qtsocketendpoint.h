@@ -8,6 +8,7 @@
 #include "engine/core/action.h"
 #include "engine/core/clock.h"
 #include "engine/core/event.h"
+#include "engine/socket/kernelwatch.h"
 #include "engine/socket/nativesocket.h"
 
 #include <QObject>
@@ -71,7 +72,7 @@ private:
     qint64 m_sentOffset = 0;
     qint64 m_receivedOffset = 0;
     bool m_ended = false; // Qt reported the peer's close, or closed the socket
-    TcpState m_lastState = TcpState::Unknown;
+    KernelWatch m_watch;  // what the state samples and the kernel table mean
     QTimer m_timer;
     QTimer m_tablePoll;
     int m_tablePolls = 0;
