@@ -4,6 +4,7 @@
 #include "clientpane.h"
 #include "connectionpanel.h"
 #include "engine/run/workbench.h"
+#include "engine/socket/nativesocket.h"
 #include "eventtablemodel.h"
 #include "mainwindow.h"
 #include "serverpane.h"
@@ -79,6 +80,8 @@ private slots:
     void closeWithUnreadDataAsksFirst();
     void tableAndTimelineSelectEachOther();
     void nonLoopbackBindWarns();
+    void sendEnabledOnlyWhenTheEngineTakesIt_data();
+    void sendEnabledOnlyWhenTheEngineTakesIt();
 
 private:
     std::unique_ptr<MainWindow> m_window;
@@ -249,6 +252,93 @@ void TestApp::nonLoopbackBindWarns()
     address->setCurrentText(QStringLiteral("0.0.0.0"));
     QVERIFY(!warning->isHidden());
     QVERIFY(warning->text().contains(QLatin1StringView("exposes")));
+}
+
+enum class Ending { FailedConnect, FailedWhileOpen, Reset, ShutWr };
+
+void TestApp::sendEnabledOnlyWhenTheEngineTakesIt_data()
+{
+    QTest::addColumn<Ending>("ending");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("connect refused") << Ending::FailedConnect << QStringLiteral("not connected");
+    // The drift this guards against: an end that fails with an error other than a reset stays
+    // Open, and a panel with its own copy of the rule kept Send enabled while the engine refused.
+    QTest::newRow("failed while open (ENOTCONN)")
+        << Ending::FailedWhileOpen
+        << QStringLiteral("the connection failed (ENOTCONN): nothing more can be sent");
+    QTest::newRow("peer reset") << Ending::Reset
+                                << QStringLiteral("the connection was reset: nothing more can be "
+                                                  "sent");
+    QTest::newRow("after SHUT_WR")
+        << Ending::ShutWr
+        << QStringLiteral("the write side is shut down (SHUT_WR): nothing more can be sent");
+}
+
+void TestApp::sendEnabledOnlyWhenTheEngineTakesIt()
+{
+    QFETCH(Ending, ending);
+    QFETCH(QString, reason);
+    MainWindow &w = *m_window;
+    Endpoint *ep = nullptr;
+    ConnectionPanel *panel = nullptr;
+    Clock clock;
+    std::unique_ptr<Endpoint> own;
+    std::unique_ptr<ConnectionPanel> ownPanel;
+    switch (ending) {
+    case Ending::FailedConnect:
+        w.workbench()->stopListening(); // nothing listens at the client's target port now
+        click(w.clientPane(), "connectButton");
+        panel = w.clientPane()->currentPanel();
+        QVERIFY(panel && panel->endpoint());
+        ep = panel->endpoint();
+        QTRY_COMPARE(ep->status(), Endpoint::Status::Failed);
+        break;
+    case Ending::FailedWhileOpen: {
+        // A socket that never connected, taken as if accepted: its first recv fails with
+        // ENOTCONN, an error that is not a reset, and the end stays Open.
+        int err = 0;
+        const int fd = native::openStream(QHostAddress::LocalHost, &err);
+        QVERIFY2(fd >= 0, qPrintable(errnoMessage(err)));
+        own = std::make_unique<Endpoint>(Side::Server, 9, &clock);
+        QVERIFY(own->adoptDescriptor(fd));
+        ep = own.get();
+        ownPanel = std::make_unique<ConnectionPanel>(ep);
+        panel = ownPanel.get();
+        QVERIFY(!ep->sendRefusal());
+        QVERIFY(child<QPushButton>(panel, "sendButton")->isEnabled());
+        ep->setReading(true);
+        QTRY_VERIFY(ep->sendRefusal());
+        QCOMPARE(ep->status(), Endpoint::Status::Open);
+        break;
+    }
+    case Ending::Reset:
+    case Ending::ShutWr:
+        click(w.clientPane(), "connectButton");
+        QTRY_VERIFY(w.serverPane()->panel(1));
+        panel = w.clientPane()->currentPanel();
+        ep = panel->endpoint();
+        QTRY_COMPARE(badge(panel, "stateBadge"), QStringLiteral("ESTABLISHED"));
+        QVERIFY(!ep->sendRefusal());
+        QVERIFY(child<QPushButton>(panel, "sendButton")->isEnabled());
+        click(ending == Ending::Reset ? w.serverPane()->panel(1) : panel,
+              ending == Ending::Reset ? "abortButton" : "shutWrButton");
+        QTRY_VERIFY(ep->sendRefusal());
+        break;
+    }
+    QCOMPARE(ep->sendRefusal().value_or(QString()), reason);
+    panel->refresh();
+    // The panel says what the engine would say, as a sentence.
+    const QString sentence = reason.left(1).toUpper() + reason.mid(1) + u'.';
+    for (const char *name : {"sendButton", "sendFileButton", "sendBulkButton"}) {
+        auto *button = child<QPushButton>(panel, name);
+        QVERIFY2(!button->isEnabled(), name);
+        QCOMPARE(button->toolTip(), sentence);
+    }
+    // And the engine refuses with that very reason.
+    QString error;
+    QVERIFY(!ep->send("x", &error));
+    if (ending != Ending::ShutWr) // after the FIN the kernel answers the send itself (EPIPE)
+        QCOMPARE(error, QStringLiteral("send refused: ") + reason);
 }
 
 QTEST_MAIN(TestApp)

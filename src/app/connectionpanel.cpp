@@ -290,11 +290,13 @@ void ConnectionPanel::refresh()
     if (!open)
         notOpen = ep->status() == Endpoint::Status::Closed ? tr("The connection is closed.")
                                                            : tr("Not connected.");
-    QString cannotSend = notOpen;
-    if (cannotSend.isEmpty() && ep->resetSeen())
-        cannotSend = tr("The connection was reset: nothing more can be sent.");
-    if (cannotSend.isEmpty() && ep->writeShutdownRequested())
-        cannotSend = tr("The write side is shut down (SHUT_WR): nothing more can be sent.");
+    // The engine owns why a send is refused; the tooltip is its reason as a sentence.
+    QString cannotSend;
+    if (const std::optional<QString> refusal = ep->sendRefusal()) {
+        cannotSend = *refusal;
+        cannotSend[0] = cannotSend[0].toUpper();
+        cannotSend += u'.';
+    }
     for (QWidget *w : {static_cast<QWidget *>(m_ui->sendButton),
                        static_cast<QWidget *>(m_ui->sendFileButton),
                        static_cast<QWidget *>(m_ui->sendBulkButton)}) {

@@ -1,5 +1,7 @@
 #include "engine/socket/endpoint.h"
 
+#include "engine/core/hostport.h"
+
 #include <QFile>
 #include <QHostInfo>
 
@@ -9,50 +11,9 @@ namespace finscope {
 
 namespace {
 
-// Large enough that a 4 GiB transfer is a few thousand syscalls, small enough to keep the loop
-// responsive between activations.
-constexpr qint64 MaxChunk = 256 * 1024;
+// Bounded per activation so one busy end cannot starve the event loop.
 constexpr int MaxCallsPerActivation = 16;
-constexpr int KernelTablePolls = 40; // how long after close() the TIME_WAIT entry is watched
-constexpr int ReadShutPollMs = 10;
-// While a FIN waits for its ACK the state can change within a fraction of a millisecond: sample
-// closely for a while so a short FIN_WAIT2 or LAST_ACK still shows on the timeline.
-constexpr int TransitionPollMs = 1;
-constexpr qint64 TransitionWatchNs = 200'000'000;
-
-bool awaitingAck(TcpState state)
-{
-    return state == TcpState::FinWait1 || state == TcpState::LastAck || state == TcpState::Closing;
-}
-
-// 64 printable bytes repeated: recognisable in a hex dump, and offset-addressable without a
-// buffer the size of the transfer.
-const QByteArray &patternBlock()
-{
-    static const QByteArray block = [] {
-        const QByteArray unit = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n";
-        QByteArray out;
-        out.reserve(MaxChunk + unit.size());
-        while (out.size() < MaxChunk + unit.size())
-            out += unit;
-        return out;
-    }();
-    return block;
-}
-
-bool peerHasSentFin(TcpState state)
-{
-    switch (state) {
-    case TcpState::CloseWait:
-    case TcpState::LastAck:
-    case TcpState::Closing:
-    case TcpState::TimeWait:
-    case TcpState::Close:
-        return true;
-    default:
-        return false;
-    }
-}
+constexpr qsizetype ReadChunk = 256 * 1024;
 
 } // namespace
 
@@ -62,8 +23,8 @@ Endpoint::Endpoint(Side side, quint32 conn, const Clock *clock, QObject *parent)
     , m_conn(conn)
     , m_clock(clock)
 {
-    m_readBuffer.resize(MaxChunk);
-    m_pollTimer.setInterval(PollIntervalMs);
+    m_readBuffer.resize(ReadChunk);
+    m_pollTimer.setInterval(KernelWatch::PollIntervalMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &Endpoint::poll);
 }
 
@@ -127,9 +88,7 @@ void Endpoint::connectToHost(const QString &host, quint16 port)
 {
     m_status = Status::Resolving;
     const QHostAddress literal(host);
-    m_target = literal.protocol() == QAbstractSocket::IPv6Protocol
-                   ? QStringLiteral("[%1]:%2").arg(host).arg(port)
-                   : QStringLiteral("%1:%2").arg(host).arg(port);
+    m_target = HostPort::format(host, port);
     m_candidates.clear();
     if (!literal.isNull()) {
         m_candidates.append({literal, port});
@@ -246,7 +205,7 @@ void Endpoint::becomeOpen(EventKind kind)
 
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
     m_readNotifier->setEnabled(false);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &Endpoint::handleReadable);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &Endpoint::readSome);
     m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
     m_writeNotifier->setEnabled(false);
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &Endpoint::handleWritable);
@@ -267,58 +226,55 @@ void Endpoint::fail(const QString &reason, bool recordIt)
 
 // --- writing ----------------------------------------------------------------------------------
 
+std::optional<QString> Endpoint::sendRefusal() const
+{
+    if (m_status != Status::Open)
+        return m_status == Status::Closed ? QStringLiteral("the connection is closed")
+                                          : QStringLiteral("not connected");
+    if (m_resetSeen)
+        return QStringLiteral("the connection was reset: nothing more can be sent");
+    if (m_writeShutRequested)
+        return QStringLiteral("the write side is shut down (SHUT_WR): nothing more can be sent");
+    if (m_brokenErr != 0)
+        return QStringLiteral("the connection failed (%1): nothing more can be sent")
+            .arg(errnoName(m_brokenErr));
+    return std::nullopt;
+}
+
 bool Endpoint::checkWritable(QString *error)
 {
-    QString reason;
-    if (m_status != Status::Open)
-        reason = m_status == Status::Closed ? QStringLiteral("the connection is closed")
-                                            : QStringLiteral("not connected");
-    else if (m_resetSeen)
-        reason = QStringLiteral("the connection was reset: nothing more can be sent");
-    else if (m_writeShutRequested)
-        reason = QStringLiteral("the write side is shut down (SHUT_WR): nothing more can be sent");
-    else if (m_brokenErr != 0)
-        reason = QStringLiteral("the connection failed (%1): nothing more can be sent")
-                     .arg(errnoName(m_brokenErr));
-    if (reason.isEmpty())
+    const std::optional<QString> reason = sendRefusal();
+    if (!reason)
         return true;
-    refuse(QStringLiteral("send refused: %1").arg(reason), error);
+    refuse(QStringLiteral("send refused: %1").arg(*reason), error);
     return false;
 }
 
-bool Endpoint::enqueue(WriteItem item, qint64 count, QString *error)
+bool Endpoint::enqueue(WriteQueue::Item item, QString *error)
 {
     // The FIN has gone and nothing is queued behind it: let the kernel answer, so the error is its
     // own and not FinScope's opinion.
     if (m_status == Status::Open && m_writeShut && !m_resetSeen && m_brokenErr == 0
-        && m_queue.empty() && m_fd >= 0)
-        return sendAfterWriteShutdown(item, count, error);
+        && m_writes.isEmpty() && m_fd >= 0)
+        return sendAfterWriteShutdown(item, error);
     if (!checkWritable(error))
         return false;
-    if (count == 0)
+    if (item.size() == 0)
         return true;
-    m_userQueue += count;
-    m_queue.push_back(std::move(item));
+    m_writes.push(std::move(item));
     updateNotifiers();
     return true;
 }
 
-bool Endpoint::sendAfterWriteShutdown(const WriteItem &item, qint64 count, QString *error)
+bool Endpoint::sendAfterWriteShutdown(const WriteQueue::Item &item, QString *error)
 {
-    // The first block of what would have been sent; a file is probed with a 0-byte send, which
-    // Linux refuses the same way.
-    QByteArray probe;
-    if (item.patternLeft > 0)
-        probe = patternBlock().left(qsizetype(std::min(count, MaxChunk)));
-    else if (!item.file)
-        probe = item.bytes.left(qsizetype(MaxChunk));
+    const QByteArray probe = item.firstBlock();
     const native::IoResult result = native::send(m_fd, probe.constData(), probe.size());
     if (result.err == 0) {
         // Linux never takes bytes after SHUT_WR; if a kernel does, record what it took.
         Event fields;
         fields.bytes = result.bytes;
-        fields.offset = m_sentOffset;
-        m_sentOffset += result.bytes;
+        fields.offset = m_writes.countSent(result.bytes);
         record(EventKind::Send, fields, probe.left(qsizetype(result.bytes)));
         return true;
     }
@@ -339,16 +295,12 @@ bool Endpoint::sendAfterWriteShutdown(const WriteItem &item, qint64 count, QStri
 
 bool Endpoint::send(const QByteArray &data, QString *error)
 {
-    WriteItem item;
-    item.bytes = data;
-    return enqueue(std::move(item), data.size(), error);
+    return enqueue(WriteQueue::Item::bytes(data), error);
 }
 
 bool Endpoint::sendPattern(qint64 count, QString *error)
 {
-    WriteItem item;
-    item.patternLeft = count;
-    return enqueue(std::move(item), count, error);
+    return enqueue(WriteQueue::Item::pattern(count), error);
 }
 
 bool Endpoint::sendFile(const QString &path, QString *error)
@@ -363,41 +315,19 @@ bool Endpoint::sendFile(const QString &path, QString *error)
         refuse(QStringLiteral("send-file: '%1' is not a regular file").arg(path), error);
         return false;
     }
-    WriteItem item;
-    item.fileLeft = file->size();
-    item.file = std::move(file);
-    return enqueue(std::move(item), item.fileLeft, error);
+    return enqueue(WriteQueue::Item::file(std::move(file)), error);
 }
 
 void Endpoint::handleWritable()
 {
-    for (int call = 0; call < MaxCallsPerActivation && !m_queue.empty() && m_fd >= 0; ++call) {
-        WriteItem &item = m_queue.front();
-        QByteArray block;
-        if (item.patternLeft > 0) {
-            const qint64 len = std::min(item.patternLeft, MaxChunk);
-            // The pattern continues from where this item left off: byte i of the item is unit[i %
-            // 64].
-            block = QByteArray::fromRawData(patternBlock().constData() + (item.pos % 64),
-                                            qsizetype(len));
-        } else {
-            if (item.file && item.pos >= item.bytes.size()) {
-                item.bytes = item.file->read(std::min(item.fileLeft, MaxChunk));
-                item.pos = 0;
-                if (item.bytes.isEmpty()) {
-                    const qint64 lost = item.fileLeft;
-                    recordError(0,
-                                QStringLiteral("send-file: reading '%1' failed: %2")
-                                    .arg(item.file->fileName(), item.file->errorString()));
-                    m_userQueue -= lost;
-                    m_queue.pop_front();
-                    continue;
-                }
-            }
-            const qint64 len = std::min<qint64>(item.bytes.size() - item.pos, MaxChunk);
-            block = (item.pos == 0 && len == item.bytes.size()) ? item.bytes
-                                                                : item.bytes.mid(item.pos, len);
+    for (int call = 0; call < MaxCallsPerActivation && !m_writes.isEmpty() && m_fd >= 0; ++call) {
+        const WriteQueue::Offer offer = m_writes.next();
+        if (!offer.readError.isEmpty()) {
+            recordError(0, offer.readError);
+            m_writes.dropFront();
+            continue;
         }
+        QByteArray block = offer.block;
         const native::IoResult result = native::send(m_fd, block.constData(), block.size());
         if (result.err == EAGAIN)
             break;
@@ -407,36 +337,19 @@ void Endpoint::handleWritable()
         }
         Event fields;
         fields.bytes = result.bytes;
-        fields.offset = m_sentOffset;
-        m_sentOffset += result.bytes;
-        m_userQueue -= result.bytes;
-        bool done;
-        if (item.patternLeft > 0) {
-            item.patternLeft -= result.bytes;
-            item.pos += result.bytes;
-            done = item.patternLeft == 0;
-        } else {
-            item.pos += result.bytes;
-            if (item.file)
-                item.fileLeft -= result.bytes;
-            done = item.pos >= item.bytes.size() && (!item.file || item.fileLeft == 0);
-        }
+        fields.offset = m_writes.take(result.bytes);
         const bool partial = result.bytes < block.size();
         if (partial)
             block.truncate(result.bytes);
         record(EventKind::Send, fields, block);
-        if (done)
-            m_queue.pop_front();
         if (partial)
             break; // the kernel's buffer is full; wait for the notifier
     }
-    if (m_queue.empty() && m_fd >= 0) {
+    if (m_writes.isEmpty() && m_fd >= 0) {
         updateNotifiers();
-        if (m_pendingShutdown != ShutdownHow::None) {
-            const ShutdownHow how = m_pendingShutdown;
-            m_pendingShutdown = ShutdownHow::None;
+        const ShutdownHow how = m_writes.takeDueShutdown();
+        if (how != ShutdownHow::None)
             performShutdown(how);
-        }
         emit writeQueueEmpty();
     }
 }
@@ -451,17 +364,13 @@ void Endpoint::setReading(bool on)
     updateNotifiers();
 }
 
-void Endpoint::handleReadable()
-{
-    readSome();
-}
-
 void Endpoint::readSome()
 {
     for (int call = 0; call < MaxCallsPerActivation; ++call) {
         if (!m_reading || m_fd < 0 || m_eofSeen || m_resetSeen)
             return;
-        const native::IoResult result = native::receive(m_fd, m_readBuffer.data(), MaxChunk);
+        const native::IoResult result
+            = native::receive(m_fd, m_readBuffer.data(), m_readBuffer.size());
         if (result.err == EAGAIN)
             return;
         if (result.err != 0) {
@@ -471,7 +380,7 @@ void Endpoint::readSome()
         if (result.bytes == 0) {
             // After our own SHUT_RD, recv returns 0 whenever nothing is queued; only the TCP state
             // tells whether the peer's FIN has arrived.
-            if (m_readShut && !peerHasSentFin(native::tcpState(m_fd)))
+            if (m_readShut && !KernelWatch::peerHasSentFin(native::tcpState(m_fd)))
                 return;
             m_eofSeen = true;
             m_endings.append(EventKind::Eof);
@@ -496,10 +405,7 @@ void Endpoint::handleSocketError(int err, const char *call)
 {
     if (m_resetSeen)
         return;
-    const qint64 lost = m_userQueue;
-    m_queue.clear();
-    m_userQueue = 0;
-    m_pendingShutdown = ShutdownHow::None;
+    const qint64 lost = m_writes.clear();
     QString text = QStringLiteral("%1: %2").arg(QLatin1StringView(call), errnoMessage(err));
     if (lost > 0)
         text += QStringLiteral("; %1 queued bytes were never sent").arg(lost);
@@ -537,8 +443,8 @@ bool Endpoint::shutdown(ShutdownHow how, QString *error)
         return false;
     }
     m_writeShutRequested = true;
-    if (!m_queue.empty()) {
-        m_pendingShutdown = how; // the FIN follows the last queued byte
+    if (!m_writes.isEmpty()) {
+        m_writes.holdShutdown(how); // the FIN follows the last queued byte
         return true;
     }
     performShutdown(how);
@@ -578,8 +484,8 @@ bool Endpoint::close(QString *error)
         unread = 0;
     } else if (unread > 0)
         notes << QStringLiteral("%1 unread bytes: the kernel sends RST, not FIN").arg(unread);
-    if (m_userQueue > 0)
-        notes << QStringLiteral("%1 queued bytes were never sent").arg(m_userQueue);
+    if (m_writes.bytes() > 0)
+        notes << QStringLiteral("%1 queued bytes were never sent").arg(m_writes.bytes());
     releaseDescriptor(EventKind::Close, unread, notes.join(QStringLiteral("; ")));
     return true;
 }
@@ -607,15 +513,13 @@ void Endpoint::releaseDescriptor(EventKind kind, qint64 unread, const QString &t
     const int err = native::close(m_fd);
     m_fd = -1;
     m_status = Status::Closed;
-    m_queue.clear();
-    m_userQueue = 0;
-    m_pendingShutdown = ShutdownHow::None;
+    m_writes.clear();
     Event fields;
     fields.bytes = unread;
     record(kind, fields, {}, text);
     if (err != 0)
         recordError(err, QStringLiteral("close"));
-    m_kernelTablePolls = KernelTablePolls;
+    m_watch.watchTable();
     lookUpKernelTable();
     emit closed();
 }
@@ -666,7 +570,7 @@ bool Endpoint::closeDuplicate(QString *error)
                                        "sends RST, not FIN")
                             .arg(unread)
                       : QStringLiteral("the last handle (the dup): now the kernel sends FIN"));
-    m_kernelTablePolls = KernelTablePolls;
+    m_watch.watchTable();
     m_pollTimer.start();
     lookUpKernelTable();
     return true;
@@ -681,12 +585,8 @@ void Endpoint::updateNotifiers()
     if (m_readNotifier)
         m_readNotifier->setEnabled(readable && !m_readShut);
     if (m_writeNotifier)
-        m_writeNotifier->setEnabled(open && !m_queue.empty() && !m_resetSeen);
-    // After SHUT_RD the socket is always readable (recv returns 0), so a notifier would spin:
-    // poll the receive queue instead.
-    int interval = readable && m_readShut ? ReadShutPollMs : PollIntervalMs;
-    if (open && awaitingAck(m_lastState) && m_clock->nowNs() - m_stateSinceNs < TransitionWatchNs)
-        interval = TransitionPollMs;
+        m_writeNotifier->setEnabled(open && !m_writes.isEmpty() && !m_resetSeen);
+    const int interval = m_watch.pollIntervalMs(open, readable && m_readShut, m_clock->nowNs());
     if (m_pollTimer.interval() != interval)
         m_pollTimer.setInterval(interval);
 }
@@ -695,52 +595,29 @@ void Endpoint::sampleKernel()
 {
     if (m_fd < 0)
         return;
-    const TcpState state = native::tcpState(m_fd);
-    if (state != m_lastState) {
-        m_lastState = state;
-        m_stateSinceNs = m_clock->nowNs();
-        Event fields;
-        fields.state = state;
-        record(EventKind::State, fields);
+    if (const auto change = m_watch.sampleState(native::tcpState(m_fd), m_clock->nowNs())) {
+        record(EventKind::State, change->fields, {}, change->text);
         updateNotifiers();
     }
     const auto queues = native::kernelQueues(m_fd);
     if (!queues)
         return;
-    if (queues->outq != m_lastQueues.outq || queues->inq != m_lastQueues.inq
-        || m_userQueue != m_lastUserQueue) {
-        m_lastQueues = *queues;
-        m_lastUserQueue = m_userQueue;
-        Event fields;
-        fields.bytes = m_userQueue;
-        fields.outq = queues->outq;
-        fields.inq = queues->inq;
-        record(EventKind::Queue, fields);
-    }
+    if (const auto change = m_watch.sampleQueues(*queues, m_writes.bytes()))
+        record(EventKind::Queue, change->fields, {}, change->text);
 }
 
 void Endpoint::lookUpKernelTable()
 {
     if (!m_local || !m_peer)
         return;
-    const auto state = native::kernelTableState(*m_local, *m_peer);
-    const TcpState now = state.value_or(TcpState::Close);
-    if (now == m_lastState)
-        return;
-    m_lastState = now;
-    Event fields;
-    fields.state = now;
-    record(EventKind::State,
-           fields,
-           {},
-           state ? QStringLiteral("kernel table after close")
-                 : QStringLiteral("gone from the kernel table"));
+    if (const auto change = m_watch.sampleTable(native::kernelTableState(*m_local, *m_peer)))
+        record(EventKind::State, change->fields, {}, change->text);
 }
 
 void Endpoint::poll()
 {
     if (m_fd < 0) {
-        if (m_kernelTablePolls > 0 && --m_kernelTablePolls > 0)
+        if (m_watch.tableTick())
             lookUpKernelTable();
         else
             m_pollTimer.stop();
@@ -753,8 +630,8 @@ void Endpoint::poll()
         readSome();
     // With nothing being read or sent, no syscall would notice a reset: ask SO_ERROR. Only when
     // no received data is waiting, so a reset never jumps ahead of bytes that are still readable.
-    const bool idle = m_queue.empty() && (!m_reading || m_eofSeen || m_readShut);
-    if (!m_resetSeen && m_brokenErr == 0 && idle && m_lastQueues.inq == 0 && m_fd >= 0) {
+    const bool idle = m_writes.isEmpty() && (!m_reading || m_eofSeen || m_readShut);
+    if (!m_resetSeen && m_brokenErr == 0 && idle && m_watch.queues().inq == 0 && m_fd >= 0) {
         if (const int err = native::takePendingError(m_fd))
             handleSocketError(err, "SO_ERROR");
     }

@@ -3,11 +3,14 @@
 // One end of a TCP connection on a native fd (DESIGN.md §3): it connects or adopts an accepted
 // socket, reads only while asked to, queues writes, and performs every teardown path itself so that
 // no Qt class closes the connection behind the user's back. Everything it observes is emitted as an
-// Event.
+// Event. It holds the notifiers and makes the calls (through nativesocket); what to send next is
+// its WriteQueue's to say, and what the kernel's samples mean its KernelWatch's.
 
 #include "engine/core/clock.h"
 #include "engine/core/event.h"
+#include "engine/socket/kernelwatch.h"
 #include "engine/socket/nativesocket.h"
+#include "engine/socket/writequeue.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -15,10 +18,7 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
-#include <deque>
-#include <memory>
-
-class QFile;
+#include <optional>
 
 namespace finscope {
 
@@ -31,7 +31,7 @@ public:
 
     // How often the kernel's state and queues are sampled between events, and a late RST looked
     // for.
-    static constexpr int PollIntervalMs = 50;
+    static constexpr int PollIntervalMs = KernelWatch::PollIntervalMs;
 
     Endpoint(Side side, quint32 conn, const Clock *clock, QObject *parent = nullptr);
     ~Endpoint() override;
@@ -56,6 +56,11 @@ public:
     // after a reset or a close, sends are refused without a syscall. Either way: false, *error
     // says why, and an error event records it.
     bool send(const QByteArray &data, QString *error = nullptr);
+    // Why a send is refused now, the reason send() records ("send refused: <reason>"); nullopt
+    // while sends are taken. The one owner of this rule: front ends enable their send controls
+    // and word their tooltips from it. After the FIN has gone send() lets the kernel answer
+    // (EPIPE), so it is refused all the same.
+    std::optional<QString> sendRefusal() const;
     // count bytes of a repeating printable pattern, generated as the kernel takes them.
     bool sendPattern(qint64 count, QString *error = nullptr);
     // Streams the file; its bytes are read as the kernel takes them.
@@ -77,8 +82,6 @@ public:
     // Closes the second handle. When close() already released the first, this is the last one
     // and the kernel now sends its FIN (or RST): recorded as a close event.
     bool closeDuplicate(QString *error = nullptr);
-    // Handles this end holds on the socket: 0 after close, 2 while a dup is held.
-    int handleCount() const { return (m_fd >= 0 ? 1 : 0) + (m_dupFd >= 0 ? 1 : 0); }
 
     // Reads from the kernel only while on: data left unread stays in the kernel's receive queue,
     // as it would for a program that is not calling recv().
@@ -93,11 +96,11 @@ public:
     // The EOF and RST events seen so far, in order.
     const QList<EventKind> &endings() const { return m_endings; }
 
-    qint64 bytesSent() const { return m_sentOffset; }
+    qint64 bytesSent() const { return m_writes.sentOffset(); }
     qint64 bytesReceived() const { return m_receivedOffset; }
-    qint64 userQueueBytes() const { return m_userQueue; }
-    TcpState tcpState() const { return m_lastState; }
-    native::KernelQueues kernelQueues() const { return m_lastQueues; }
+    qint64 userQueueBytes() const { return m_writes.bytes(); }
+    TcpState tcpState() const { return m_watch.state(); }
+    native::KernelQueues kernelQueues() const { return m_watch.queues(); }
     // Asks the kernel now (SIOCINQ): what a close() would find unread.
     qint64 unreadBytes() const;
     QString localAddress() const;
@@ -115,15 +118,6 @@ signals:
     void closed();
 
 private:
-    struct WriteItem
-    {
-        QByteArray bytes; // literal data, or the current block read from the file
-        qsizetype pos = 0;
-        qint64 patternLeft = 0;
-        std::unique_ptr<QFile> file;
-        qint64 fileLeft = 0;
-    };
-
     void record(EventKind kind,
                 Event fields = {},
                 const QByteArray &payload = {},
@@ -131,16 +125,14 @@ private:
     void recordError(int err, const QString &context);
     void refuse(const QString &reason, QString *error);
     bool checkWritable(QString *error);
-    bool enqueue(WriteItem item, qint64 count, QString *error);
-    bool sendAfterWriteShutdown(const WriteItem &item, qint64 count, QString *error);
+    bool enqueue(WriteQueue::Item item, QString *error);
+    bool sendAfterWriteShutdown(const WriteQueue::Item &item, QString *error);
 
-    void handleLookup(const QStringList &addresses, const QString &lookupError);
     void tryNextAddress();
     void handleConnectWritable();
     void becomeOpen(EventKind kind);
     void fail(const QString &reason, bool recordIt);
 
-    void handleReadable();
     void readSome();
     void handleWritable();
     void updateNotifiers();
@@ -168,28 +160,20 @@ private:
     QString m_target;
     std::optional<native::SocketAddress> m_local;
     std::optional<native::SocketAddress> m_peer;
-    int m_kernelTablePolls = 0;
 
-    std::deque<WriteItem> m_queue;
-    qint64 m_userQueue = 0;
-    qint64 m_sentOffset = 0;
+    WriteQueue m_writes;
+    KernelWatch m_watch;
     qint64 m_receivedOffset = 0;
     QByteArray m_readBuffer;
 
     bool m_reading = false;
     bool m_writeShutRequested = false;
-    ShutdownHow m_pendingShutdown = ShutdownHow::None;
     bool m_writeShut = false;
     bool m_readShut = false;
     bool m_eofSeen = false;
     bool m_resetSeen = false;
     int m_brokenErr = 0; // a failure other than a reset (ETIMEDOUT, EHOSTUNREACH...)
     QList<EventKind> m_endings;
-
-    TcpState m_lastState = TcpState::Unknown;
-    qint64 m_stateSinceNs = 0;
-    native::KernelQueues m_lastQueues;
-    qint64 m_lastUserQueue = 0;
 };
 
 } // namespace finscope

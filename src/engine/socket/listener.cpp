@@ -1,5 +1,7 @@
 #include "engine/socket/listener.h"
 
+#include "engine/core/hostport.h"
+
 #include <cerrno>
 
 namespace finscope {
@@ -21,10 +23,8 @@ bool Listener::listenOn(const QHostAddress &address, quint16 port, int *err, QSt
     default:
         *err = 0;
     }
-    const QString where = address.protocol() == QAbstractSocket::IPv6Protocol
-                              ? QStringLiteral("[%1]:%2").arg(address.toString()).arg(port)
-                              : QStringLiteral("%1:%2").arg(address.toString()).arg(port);
-    *error = QStringLiteral("cannot listen on %1: %2").arg(where, errorString());
+    *error = QStringLiteral("cannot listen on %1: %2")
+                 .arg(HostPort::format(address.toString(), port), errorString());
     return false;
 }
 

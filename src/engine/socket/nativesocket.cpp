@@ -1,5 +1,7 @@
 #include "engine/socket/nativesocket.h"
 
+#include "engine/core/hostport.h"
+
 #include <QFile>
 
 #include <arpa/inet.h>
@@ -84,9 +86,7 @@ QByteArray procAddress(const SocketAddress &a)
 
 QString SocketAddress::toString() const
 {
-    if (address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
-    return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
+    return HostPort::format(address.toString(), port);
 }
 
 int openStream(const QHostAddress &address, int *err)

@@ -85,12 +85,10 @@ void QtSocketEndpoint::sampleState()
         return;
     // Unknown once Qt has closed the fd behind our back: nothing to show.
     const TcpState state = native::tcpState(m_fd);
-    if (state == m_lastState || state == TcpState::Unknown)
+    if (state == TcpState::Unknown)
         return;
-    m_lastState = state;
-    Event fields;
-    fields.state = state;
-    record(EventKind::State, fields);
+    if (const auto change = m_watch.sampleState(state, m_clock->nowNs()))
+        record(EventKind::State, change->fields, {}, change->text);
 }
 
 void QtSocketEndpoint::run(const Action &action)
@@ -211,18 +209,8 @@ void QtSocketEndpoint::lookUpKernelTable()
         m_tablePoll.stop();
         return;
     }
-    const auto state = native::kernelTableState(*m_local, *m_peer);
-    const TcpState now = state.value_or(TcpState::Close);
-    if (now == m_lastState)
-        return;
-    m_lastState = now;
-    Event fields;
-    fields.state = now;
-    record(EventKind::State,
-           fields,
-           {},
-           state ? QStringLiteral("kernel table after close")
-                 : QStringLiteral("gone from the kernel table"));
+    if (const auto change = m_watch.sampleTable(native::kernelTableState(*m_local, *m_peer)))
+        record(EventKind::State, change->fields, {}, change->text);
 }
 
 void QtSocketEndpoint::complete()

@@ -8,6 +8,7 @@
 #include "engine/core/action.h"
 #include "engine/core/clock.h"
 #include "engine/core/event.h"
+#include "engine/socket/kernelwatch.h"
 #include "engine/socket/nativesocket.h"
 
 #include <QObject>
@@ -38,7 +39,6 @@ public:
     // the bytes), read (the next readyRead), read-until-eof (until Qt reports the peer's close),
     // close, wait. Other actions are refused with an error event. actionFinished follows.
     void run(const Action &action);
-    bool isBusy() const { return m_wait != Wait::None; }
 
 signals:
     void
@@ -72,7 +72,7 @@ private:
     qint64 m_sentOffset = 0;
     qint64 m_receivedOffset = 0;
     bool m_ended = false; // Qt reported the peer's close, or closed the socket
-    TcpState m_lastState = TcpState::Unknown;
+    KernelWatch m_watch;  // what the state samples and the kernel table mean
     QTimer m_timer;
     QTimer m_tablePoll;
     int m_tablePolls = 0;

@@ -1,0 +1,73 @@
+#pragma once
+
+// The kernel's view of one end as a plain state machine with no socket: it takes samples (the TCP
+// state from TCP_INFO, SIOCOUTQ and SIOCINQ, and after close the connection's entry in the kernel
+// table) and hands back the state and queue events to record when something changed, and how soon
+// to sample again. An ending the kernel notifies before the program asks (an epoll set on
+// EPOLLRDHUP | EPOLLERR) belongs here as well, reconciled with what the samples saw.
+
+#include "engine/core/event.h"
+#include "engine/socket/nativesocket.h"
+
+#include <QString>
+
+#include <optional>
+
+namespace finscope {
+
+class KernelWatch
+{
+public:
+    // How often the kernel's state and queues are sampled between events, and a late RST looked
+    // for.
+    static constexpr int PollIntervalMs = 50;
+    // After our own SHUT_RD the socket is always readable (recv returns 0), so a notifier would
+    // spin: the receive queue is polled instead.
+    static constexpr int ReadShutPollMs = 10;
+    // While a FIN waits for its ACK the state can change within a fraction of a millisecond:
+    // sample closely for a while so a short FIN_WAIT2 or LAST_ACK still shows on the timeline.
+    static constexpr int TransitionPollMs = 1;
+    static constexpr qint64 TransitionWatchNs = 200'000'000;
+    // How many polls after the last close the kernel table is watched (for TIME_WAIT).
+    static constexpr int KernelTablePolls = 40;
+
+    // An event to record: its fields (kind State or Queue; the endpoint adds time, side and conn)
+    // and its text.
+    struct Change
+    {
+        Event fields;
+        QString text;
+    };
+
+    // A TCP_INFO sample taken at nowNs: a state event when the state changed.
+    std::optional<Change> sampleState(TcpState state, qint64 nowNs);
+    // A SIOCOUTQ/SIOCINQ sample beside the user queue: a queue event when any of them changed.
+    std::optional<Change> sampleQueues(const native::KernelQueues &queues, qint64 userQueue);
+    // After close, the connection's entry in the kernel table (nullopt: gone from it): a state
+    // event when it changed.
+    std::optional<Change> sampleTable(std::optional<TcpState> entry);
+
+    TcpState state() const { return m_state; }
+    native::KernelQueues queues() const { return m_queues; }
+
+    // The poll interval. open: the socket is open; readShutReading: reading after our own
+    // SHUT_RD. A state that waits for the ACK of a FIN is sampled closely for a while.
+    int pollIntervalMs(bool open, bool readShutReading, qint64 nowNs) const;
+
+    // Starts watching the kernel table after the last handle is closed.
+    void watchTable() { m_tablePolls = KernelTablePolls; }
+    // One poll after close: true to look the table up again, false once the watch is over.
+    bool tableTick();
+
+    // True in the states the kernel enters once the peer's FIN has arrived.
+    static bool peerHasSentFin(TcpState state);
+
+private:
+    TcpState m_state = TcpState::Unknown;
+    qint64 m_stateSinceNs = 0;
+    native::KernelQueues m_queues;
+    qint64 m_userQueue = 0;
+    int m_tablePolls = 0;
+};
+
+} // namespace finscope
