@@ -7,10 +7,10 @@
 #include "engine/run/workbench.h"
 #include "eventtablemodel.h"
 #include "mainwindow.h"
+#include "render/timelineexport.h"
 #include "sessioncontroller.h"
 #include "sessionview.h"
 #include "sessionwindow.h"
-#include "timelineexport.h"
 #include "timelinewidget.h"
 
 #include <QDir>

@@ -5,7 +5,7 @@
 #include "engine/scenarios/scenariorunner.h"
 #include "engine/socket/endpoint.h"
 #include "eventtablemodel.h"
-#include "palettecolors.h"
+#include "render/timelinestyle.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
 
@@ -154,7 +154,7 @@ ScenarioWindow::~ScenarioWindow()
     // The panels and the view point into the runner's endpoints and store: let go first.
     delete m_clientPanel;
     delete m_serverPanel;
-    m_view->setStore(nullptr);
+    m_view->setSession(nullptr);
 }
 
 void ScenarioWindow::createMenus()
@@ -248,7 +248,7 @@ void ScenarioWindow::newRun()
         return;
     auto runner = std::make_unique<ScenarioRunner>(*scenario);
     // The view and the panels must let go of the old run before it goes.
-    m_view->setStore(&runner->events());
+    m_view->setSession(&runner->recorder()->session());
     delete m_clientPanel;
     delete m_serverPanel;
     m_clientStack->setCurrentWidget(m_clientWaiting);
@@ -309,7 +309,7 @@ void ScenarioWindow::addEndpoint(Endpoint *endpoint)
 void ScenarioWindow::handleReady()
 {
     // Both ends live in this process: arrows from each send to the peer's receive.
-    m_view->timeline()->model()->linkPeers(m_runner->recorder()->session().endpoints);
+    m_view->timeline()->refresh(); // the model joins the ends it now knows
     if (!m_serverPanel) {
         m_serverWaiting->setText(
             tr("The server's end is held by a QTcpSocket, as most Qt programs hold it: FinScope "
@@ -367,7 +367,8 @@ void ScenarioWindow::handleFinished()
                                            verdict.sentence,
                                            verdict.observed),
                                   m_verdicts);
-        item->setForeground(verdict.held ? goodColor(palette()) : badColor(palette()));
+        item->setForeground(verdict.held ? TimelineStyle(palette()).good()
+                                         : TimelineStyle(palette()).bad());
     }
     QString text;
     if (failedSetup)
@@ -418,7 +419,7 @@ void ScenarioWindow::updateSteps()
         item->setBackground(isCurrent ? current : QBrush());
         item->setForeground(isCurrent ? palette().color(QPalette::HighlightedText)
                             : status == ScenarioRunner::StepStatus::Done
-                                ? fadedTextColor(palette())
+                                ? TimelineStyle(palette()).faded()
                                 : palette().color(QPalette::Text));
         item->setText(stepText(m_runner->scenario().steps.at(i), i)
                       + (mark.isEmpty() ? QString() : QStringLiteral("   [%1]").arg(mark)));
