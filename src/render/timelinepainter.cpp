@@ -244,11 +244,24 @@ void TimelinePainter::paintLane(QPainter &p,
     const EventStore &store = *m_model.store();
     const double gap = em * 0.2;
     const double stroke = em * (m_style.highContrast() ? 0.15 : 0.095);
+    double lastLabelEnd = -std::numeric_limits<double>::infinity();
+    // The room a label starting at tx has: up to the next mark that stands apart from this one
+    // (marks closer than an em overlap, and the first of them speaks for them), or to the clip.
+    const auto room = [&](size_t i, double tx) {
+        if (tx < lastLabelEnd)
+            return 0.0;
+        size_t next = i + 1;
+        while (next < marks.size() && marks[next].x0 <= marks[i].x0 + em)
+            ++next;
+        return next < marks.size() ? marks[next].x0 - tx - gap
+                                   : std::numeric_limits<double>::infinity();
+    };
+    const auto drawLabel = [&](const QPointF &at, const QString &text) {
+        p.drawText(at, text);
+        lastLabelEnd = at.x() + fm.horizontalAdvance(text) + gap;
+    };
     for (size_t i = 0; i < marks.size(); ++i) {
         const TimelineMark &m = marks[i];
-        // A label may run up to the next mark, elided to fit; the last one runs to the clip.
-        const double nextX
-            = i + 1 < marks.size() ? marks[i + 1].x0 : std::numeric_limits<double>::infinity();
         const Event &e = store.at(m.first);
         const bool selected = m_selected >= m.first && m_selected <= m.last
                               && store.at(m_selected).side == lane.side
@@ -273,12 +286,12 @@ void TimelinePainter::paintLane(QPainter &p,
                 m.count > 1
                     ? QStringLiteral("%1 ×%2").arg(TimelineStyle::formatBytes(m.bytes)).arg(m.count)
                     : TimelineStyle::formatBytes(m.bytes),
-                nextX - tx - gap);
+                room(i, tx));
             if (!text.isEmpty()) {
                 const double ty
                     = m.kind == EventKind::Send ? base - h - gap : base + h + fm.ascent();
                 p.setPen(palette.color(QPalette::Text));
-                p.drawText(QPointF(tx, ty), text);
+                drawLabel(QPointF(tx, ty), text);
             }
             continue;
         }
@@ -330,10 +343,10 @@ void TimelinePainter::paintLane(QPainter &p,
         if (m.count > 1 && !text.isEmpty())
             text += QStringLiteral(" ×%1").arg(m.count);
         const double tx = x + em * 0.5;
-        text = fitted(fm, em, text, nextX - tx - gap);
+        text = fitted(fm, em, text, room(i, tx));
         if (!text.isEmpty()) {
             p.setPen(color);
-            p.drawText(QPointF(tx, base - maxBar * 0.55), text);
+            drawLabel(QPointF(tx, base - maxBar * 0.55), text);
         }
     }
     p.restore();
