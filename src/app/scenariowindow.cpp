@@ -271,11 +271,12 @@ void ScenarioWindow::newRun()
         facts += QStringLiteral("<li>%1</li>").arg(fact.sentence.toHtmlEscaped());
     m_explanation->setHtml(
         QStringLiteral("<h3>%1</h3><p>%2</p><p><b>Facts checked after the run</b></p><ul>%3</ul>"
-                       "<p style='color:gray'>%4</p>")
+                       "<p style='color:%5'>%4</p>")
             .arg(scenario->title.toHtmlEscaped(),
                  scenario->explanation.toHtmlEscaped(),
                  facts,
-                 scenario->id));
+                 scenario->id,
+                 TimelineStyle(palette()).faded().name()));
     m_steps->clear();
     for (int i = 0; i < scenario->steps.size(); ++i)
         new QListWidgetItem(stepText(scenario->steps.at(i), i), m_steps);

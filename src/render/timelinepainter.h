@@ -39,9 +39,6 @@ public:
     TimelinePainter(const TimelineModel &model, const TimelineStyle &style, const QFont &font);
 
     static Geometry geometry(const QFont &font);
-    const Geometry &geometry() const { return m_geometry; }
-    const TimelineStyle &style() const { return m_style; }
-    const QFont &font() const { return m_font; }
 
     void setSelectedEvent(qsizetype index) { m_selected = index; }
     // Lanes that differ from another session: tinted, their label marked.

@@ -134,9 +134,13 @@ QColor TimelineStyle::bad() const
 
 QColor TimelineStyle::faded() const
 {
-    QColor c = m_palette.color(QPalette::Text);
-    c.setAlphaF(0.55f);
-    return c;
+    // Opaque, so it also serves where alpha is ignored (rich text).
+    const QColor text = m_palette.color(QPalette::Text);
+    const QColor base = m_palette.color(QPalette::Base);
+    const auto mix = [](int a, int b) { return int(a * 0.55 + b * 0.45); };
+    return QColor(mix(text.red(), base.red()),
+                  mix(text.green(), base.green()),
+                  mix(text.blue(), base.blue()));
 }
 
 QString TimelineStyle::formatBytes(qint64 bytes)

@@ -49,7 +49,8 @@ public:
     QColor good() const;
     // A fact that failed, a difference, a reset.
     QColor bad() const;
-    // Text that is done with and steps back (a step already run), still readable.
+    // Text that is done with and steps back (a step already run, a scenario's id), still
+    // readable.
     QColor faded() const;
 
     // "512 B", "1.5 KiB", "12.0 MiB", "2.00 GiB"
