@@ -244,11 +244,15 @@ void TimelinePainter::paintLane(QPainter &p,
     const EventStore &store = *m_model.store();
     const double gap = em * 0.2;
     const double stroke = em * (m_style.highContrast() ? 0.15 : 0.095);
-    double lastLabelEnd = -std::numeric_limits<double>::infinity();
+    // Labels go in two rows, recv's under the line and the others over it; each row's labels
+    // must not overlap.
+    double lastLabelEnd[2]
+        = {-std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    const auto row = [](const TimelineMark &m) { return m.kind == EventKind::Recv ? 1 : 0; };
     // The room a label starting at tx has: up to the next mark that stands apart from this one
     // (marks closer than an em overlap, and the first of them speaks for them), or to the clip.
     const auto room = [&](size_t i, double tx) {
-        if (tx < lastLabelEnd)
+        if (tx < lastLabelEnd[row(marks[i])])
             return 0.0;
         size_t next = i + 1;
         while (next < marks.size() && marks[next].x0 <= marks[i].x0 + em)
@@ -256,9 +260,9 @@ void TimelinePainter::paintLane(QPainter &p,
         return next < marks.size() ? marks[next].x0 - tx - gap
                                    : std::numeric_limits<double>::infinity();
     };
-    const auto drawLabel = [&](const QPointF &at, const QString &text) {
+    const auto drawLabel = [&](size_t i, const QPointF &at, const QString &text) {
         p.drawText(at, text);
-        lastLabelEnd = at.x() + fm.horizontalAdvance(text) + gap;
+        lastLabelEnd[row(marks[i])] = at.x() + fm.horizontalAdvance(text) + gap;
     };
     for (size_t i = 0; i < marks.size(); ++i) {
         const TimelineMark &m = marks[i];
@@ -291,7 +295,7 @@ void TimelinePainter::paintLane(QPainter &p,
                 const double ty
                     = m.kind == EventKind::Send ? base - h - gap : base + h + fm.ascent();
                 p.setPen(palette.color(QPalette::Text));
-                drawLabel(QPointF(tx, ty), text);
+                drawLabel(i, QPointF(tx, ty), text);
             }
             continue;
         }
@@ -346,7 +350,7 @@ void TimelinePainter::paintLane(QPainter &p,
         text = fitted(fm, em, text, room(i, tx));
         if (!text.isEmpty()) {
             p.setPen(color);
-            drawLabel(QPointF(tx, base - maxBar * 0.55), text);
+            drawLabel(i, QPointF(tx, base - maxBar * 0.55), text);
         }
     }
     p.restore();

@@ -128,6 +128,9 @@ int main(int argc, char *argv[])
     window.nsPerPixel = 1e6 / (image.width() - fit.left);
     window.startNs = 5'000'000'000;
     const double windowMs = paintMs(painter, window, image);
+    // bench_timeline FILE.png keeps the 1 ms window's frame, to see what was measured.
+    if (argc > 1)
+        image.save(QString::fromLocal8Bit(argv[1]));
     const double naiveWindowMs = naiveMs(store, window, image);
 
     std::printf("timeline, %d events in 4 lanes, %dx%d offscreen, mean of %d frames\n",
