@@ -51,8 +51,10 @@ TimelineExport::png(const TimelinePainter &timeline, QString *error, int width)
     return data;
 }
 
-std::optional<QByteArray>
-TimelineExport::svg(const TimelinePainter &timeline, const QString &title, QString *error, int width)
+std::optional<QByteArray> TimelineExport::svg(const TimelinePainter &timeline,
+                                              const QString &title,
+                                              QString *error,
+                                              int width)
 {
     QByteArray data;
     QBuffer buffer(&data);
