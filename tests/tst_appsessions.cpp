@@ -7,10 +7,10 @@
 #include "engine/run/workbench.h"
 #include "eventtablemodel.h"
 #include "mainwindow.h"
+#include "render/timelineexport.h"
 #include "sessioncontroller.h"
 #include "sessionview.h"
 #include "sessionwindow.h"
-#include "timelineexport.h"
 #include "timelinewidget.h"
 
 #include <QDir>
@@ -565,6 +565,17 @@ void TestAppSessions::exportsPngAndSvg()
     image = image.convertToFormat(QImage::Format_RGB32);
     QVERIFY2(hasColor(image, qRgb(0x1e, 0x88, 0xe5)), "no send bar");
     QVERIFY2(hasColor(image, qRgb(0x8b, 0x00, 0x00)), "no RST diamond");
+
+    // finscope-cli export, with no widgets, draws the same picture.
+    const QString cliPng = m_files.filePath(QStringLiteral("cli.png"));
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    cli.start(
+        QStringLiteral(FINSCOPE_CLI),
+        {QStringLiteral("export"), reset, QStringLiteral("--to"), QStringLiteral("png"), cliPng});
+    QVERIFY(cli.waitForFinished(30000));
+    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(QImage(cliPng).convertToFormat(QImage::Format_RGB32), image);
 
     const QString svg = m_files.filePath(QStringLiteral("timeline.svg"));
     QVERIFY(w.sessions()->exportTimeline(opened->view(), true, svg));

@@ -1,11 +1,19 @@
-// The timeline's pure parts: time-to-pixel mapping, axis steps, lanes, aggregation of dense spans
-// and the arrows' matching, without a widget.
+// The timeline's parts below the widget: time-to-pixel mapping, axis steps, lanes, aggregation of
+// dense spans and the arrows' matching; the painter's sizes and labels; the style's colours and
+// byte sizes.
 
-#include "timelinemodel.h"
-#include "timescale.h"
+#include "render/timelineexport.h"
+#include "render/timelinemodel.h"
+#include "render/timelinepainter.h"
+#include "render/timelinestyle.h"
+#include "render/timescale.h"
+
+#include <QImage>
+#include <QPainter>
 
 #include <QSet>
 #include <QTest>
+#include <QXmlStreamReader>
 
 using namespace finscope;
 
@@ -21,6 +29,26 @@ Event ev(EventKind kind, qint64 t, Side side, quint32 conn, qint64 bytes = 0, qi
     e.bytes = bytes;
     e.offset = offset;
     return e;
+}
+
+EndpointRecord endpoint(Side side, quint32 conn, const QString &local, const QString &peer)
+{
+    EndpointRecord r;
+    r.side = side;
+    r.conn = conn;
+    r.localAddress = local;
+    r.peerAddress = peer;
+    return r;
+}
+
+// Client 1 and server 1 as the two ends of one connection.
+QList<EndpointRecord> connectedPair()
+{
+    return {
+        endpoint(
+            Side::Client, 1, QStringLiteral("127.0.0.1:40000"), QStringLiteral("127.0.0.1:5555")),
+        endpoint(
+            Side::Server, 1, QStringLiteral("127.0.0.1:5555"), QStringLiteral("127.0.0.1:40000"))};
 }
 
 } // namespace
@@ -44,6 +72,11 @@ private slots:
     void onlyVisibleRange();
     void matchesSendToPeerRecvByOffset();
     void matchesFinToPeerEof();
+    void marksGrowWithTheFont();
+    void labelsAreElidedToTheRoomBeforeTheNextMark();
+    void styleIsReadableOnLightAndDarkPalettes();
+    void formatsBytes_data();
+    void formatsBytes();
 };
 
 void TestTimeline::mapsTimeToPixelsAndBack()
@@ -130,13 +163,14 @@ void TestTimeline::formatsDurations()
 
 void TestTimeline::lanesPerConnectionEndWithoutListener()
 {
-    EventStore store;
+    Session session;
+    EventStore &store = session.events;
     store.append(ev(EventKind::Listen, 100, Side::Server, 0));
     store.append(ev(EventKind::Accept, 9'000'000'000, Side::Server, 1));
     store.append(ev(EventKind::Connect, 9'000'000'100, Side::Client, 1));
     store.append(ev(EventKind::Connect, 9'500'000'000, Side::Client, 2));
-    TimelineModel model(&store);
-    model.setPeers(Side::Client, 1, Side::Server, 1); // peers may be known before any event
+    session.endpoints = connectedPair(); // peers may be known before any event of theirs
+    TimelineModel model(&session);
     model.update();
     QCOMPARE(model.lanes().size(), size_t(3));
     QCOMPARE(model.laneOf(Side::Client, 1), 0);
@@ -151,7 +185,8 @@ void TestTimeline::lanesPerConnectionEndWithoutListener()
 
 void TestTimeline::stateSegments()
 {
-    EventStore store;
+    Session session;
+    EventStore &store = session.events;
     Event s = ev(EventKind::State, 10, Side::Client, 1);
     s.state = TcpState::Established;
     store.append(s);
@@ -159,7 +194,7 @@ void TestTimeline::stateSegments()
     s.tNs = 30;
     s.state = TcpState::FinWait2;
     store.append(s);
-    TimelineModel model(&store);
+    TimelineModel model(&session);
     model.update();
     const TimelineLane &lane = model.lanes().front();
     QCOMPARE(lane.states.size(), size_t(2));
@@ -170,10 +205,11 @@ void TestTimeline::stateSegments()
 
 void TestTimeline::mergesDenseSpans()
 {
-    EventStore store;
+    Session session;
+    EventStore &store = session.events;
     for (int i = 0; i < 1000; ++i)
         store.append(ev(EventKind::Send, i * 10, Side::Client, 1, 100, i * 100));
-    TimelineModel model(&store);
+    TimelineModel model(&session);
     model.update();
     const TimeScale scale = TimeScale::fit(0, 9990, 0, 100); // 1000 sends in 100 px
     const auto marks = model.marks(0, scale, 0, 100, 4.0);
@@ -191,13 +227,14 @@ void TestTimeline::mergesDenseSpans()
 
 void TestTimeline::keepsSparseEventsApart()
 {
-    EventStore store;
+    Session session;
+    EventStore &store = session.events;
     store.append(ev(EventKind::Send, 0, Side::Client, 1, 10));
     store.append(ev(EventKind::Send, 1'000'000, Side::Client, 1, 10, 10));
     Event fin = ev(EventKind::Shutdown, 1'000'001, Side::Client, 1);
     fin.how = ShutdownHow::Write;
     store.append(fin);
-    TimelineModel model(&store);
+    TimelineModel model(&session);
     model.update();
     const auto marks = model.marks(0, TimeScale::fit(0, 1'000'001, 0, 1000), 0, 1000, 4.0);
     QCOMPARE(marks.size(), size_t(3)); // the FIN is not merged into the send beside it
@@ -206,10 +243,11 @@ void TestTimeline::keepsSparseEventsApart()
 
 void TestTimeline::onlyVisibleRange()
 {
-    EventStore store;
+    Session session;
+    EventStore &store = session.events;
     for (int i = 0; i < 100; ++i)
         store.append(ev(EventKind::Recv, qint64(i) * 1'000'000, Side::Server, 1, 1, i));
-    TimelineModel model(&store);
+    TimelineModel model(&session);
     model.update();
     TimeScale scale;
     scale.startNs = 40'000'000;
@@ -221,16 +259,19 @@ void TestTimeline::onlyVisibleRange()
 
 void TestTimeline::matchesSendToPeerRecvByOffset()
 {
-    EventStore store;
+    Session session;
+    EventStore &store = session.events;
     store.append(ev(EventKind::Send, 10, Side::Client, 1, 100, 0));   // 0
     store.append(ev(EventKind::Send, 20, Side::Client, 1, 100, 100)); // 1
     store.append(ev(EventKind::Recv, 30, Side::Server, 1, 150, 0));   // 2: bytes 0..149
     store.append(ev(EventKind::Recv, 40, Side::Server, 1, 50, 150));  // 3: bytes 150..199
     store.append(ev(EventKind::Send, 50, Side::Client, 1, 10, 200));  // 4: not received yet
-    TimelineModel model(&store);
+    TimelineModel model(&session);
     model.update();
-    QCOMPARE(model.matchingRecv(0), -1); // no peers set yet
-    model.setPeers(Side::Client, 1, Side::Server, 1);
+    QCOMPARE(model.matchingRecv(0), -1); // no addresses known yet
+    // A live session learns the addresses as the connection opens: the next update joins them.
+    session.endpoints = connectedPair();
+    QVERIFY(!model.update());
     QCOMPARE(model.matchingRecv(0), qsizetype(2));
     QCOMPARE(model.matchingRecv(1), qsizetype(2)); // byte 100 arrived in the first recv
     QCOMPARE(model.matchingRecv(4), qsizetype(-1));
@@ -238,16 +279,143 @@ void TestTimeline::matchesSendToPeerRecvByOffset()
 
 void TestTimeline::matchesFinToPeerEof()
 {
-    EventStore store;
+    Session session;
+    EventStore &store = session.events;
     Event fin = ev(EventKind::Shutdown, 10, Side::Client, 1);
     fin.how = ShutdownHow::Write;
     store.append(fin);
     store.append(ev(EventKind::Eof, 20, Side::Server, 1));
-    TimelineModel model(&store);
+    session.endpoints = connectedPair();
+    TimelineModel model(&session);
     model.update();
-    model.setPeers(Side::Client, 1, Side::Server, 1);
     QCOMPARE(model.matchingEof(0), qsizetype(1));
 }
 
-QTEST_APPLESS_MAIN(TestTimeline)
+namespace {
+
+int countColour(const QImage &image, QRgb colour)
+{
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        const QRgb *line = reinterpret_cast<const QRgb *>(image.constScanLine(y));
+        for (int x = 0; x < image.width(); ++x)
+            n += (line[x] & 0xffffff) == (colour & 0xffffff);
+    }
+    return n;
+}
+
+QStringList svgTexts(const QByteArray &svg)
+{
+    QStringList texts;
+    QXmlStreamReader xml(svg);
+    while (!xml.atEnd()) {
+        if (xml.readNext() == QXmlStreamReader::StartElement
+            && xml.name() == QLatin1StringView("text"))
+            texts.append(xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed());
+    }
+    return texts;
+}
+
+} // namespace
+
+// Presenter mode enlarges the font: the glyphs grow with it, not only the text.
+void TestTimeline::marksGrowWithTheFont()
+{
+    Session session;
+    session.events.append(ev(EventKind::Connect, 0, Side::Client, 1));
+    session.events.append(ev(EventKind::Rst, 500'000, Side::Client, 1));
+    session.events.append(ev(EventKind::Close, 1'000'000, Side::Client, 1));
+    const TimelineModel model(&session);
+    const auto diamondPixels = [&](qreal points) {
+        QFont font;
+        font.setPointSizeF(points);
+        const TimelinePainter painter(model, TimelineStyle(), font);
+        QImage image(painter.sessionSize(1000), QImage::Format_RGB32);
+        QPainter p(&image);
+        painter.paintSession(p, image.size());
+        p.end();
+        return countColour(image, TimelineStyle().kindColor(EventKind::Rst).rgb());
+    };
+    const int small = diamondPixels(9);
+    const int large = diamondPixels(18);
+    QVERIFY2(small > 20, qPrintable(QString::number(small)));
+    // Twice the font, about four times the area.
+    QVERIFY2(large > 3 * small, qPrintable(QStringLiteral("%1 vs %2").arg(large).arg(small)));
+}
+
+// A label that does not fit before the next mark is cut with an ellipsis, not dropped.
+void TestTimeline::labelsAreElidedToTheRoomBeforeTheNextMark()
+{
+    Session session;
+    session.events.append(ev(EventKind::Connect, 0, Side::Client, 1));
+    Event fin = ev(EventKind::Shutdown, 940'000, Side::Client, 1);
+    fin.how = ShutdownHow::Write;
+    session.events.append(fin);
+    session.events.append(ev(EventKind::Close, 1'000'000, Side::Client, 1));
+    const TimelineModel model(&session);
+    const TimelinePainter painter(model, TimelineStyle(), QFont());
+    QString error;
+    const auto svg = TimelineExport::svg(painter, QStringLiteral("t"), &error, 1000);
+    QVERIFY2(svg, qPrintable(error));
+    const QStringList texts = svgTexts(*svg);
+    QVERIFY2(texts.contains(QStringLiteral("connect")), qPrintable(texts.join(u'|')));
+    QVERIFY2(texts.contains(QStringLiteral("close")), qPrintable(texts.join(u'|')));
+    QVERIFY2(!texts.contains(QStringLiteral("FIN (SHUT_WR)")), qPrintable(texts.join(u'|')));
+    const auto elided = std::find_if(texts.begin(), texts.end(), [](const QString &t) {
+        return t.startsWith(u'F') && t.endsWith(u'…');
+    });
+    QVERIFY2(elided != texts.end(), qPrintable(texts.join(u'|')));
+    QVERIFY(QStringLiteral("FIN (SHUT_WR)").startsWith(elided->chopped(1)));
+}
+
+void TestTimeline::styleIsReadableOnLightAndDarkPalettes()
+{
+    QPalette light;
+    light.setColor(QPalette::Base, Qt::white);
+    light.setColor(QPalette::Text, Qt::black);
+    QPalette dark;
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+    dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+    const TimelineStyle onLight(light);
+    const TimelineStyle onDark(dark);
+    QVERIFY(!onLight.isDark());
+    QVERIFY(onDark.isDark());
+    // Text colours stand apart from the base they are drawn on.
+    for (const QColor &c : {onLight.bad(), onLight.good(), onLight.kindTextColor(EventKind::Rst)})
+        QVERIFY2(c.lightness() < 128, qPrintable(c.name()));
+    for (const QColor &c : {onDark.bad(),
+                            onDark.good(),
+                            onDark.kindTextColor(EventKind::Rst),
+                            onDark.kindTextColor(EventKind::Error)})
+        QVERIFY2(c.lightness() > 128, qPrintable(c.name()));
+    QVERIFY(!onLight.kindTextColor(EventKind::Send).isValid()); // the palette's own text
+    // One hue per state, shaded for each use: the band and the badge share it.
+    for (const TcpState s : {TcpState::Established, TcpState::CloseWait, TcpState::FinWait2}) {
+        QCOMPARE(onLight.stateBand(s).hue(), TimelineStyle::stateHue(s).hue());
+        QCOMPARE(onLight.stateBadge(s).hue(), TimelineStyle::stateHue(s).hue());
+        QVERIFY(onDark.stateBand(s).lightness() < onLight.stateBand(s).lightness());
+    }
+    QCOMPARE(TimelineStyle::badgeText(onLight.stateBadge(TcpState::Established)),
+             QColor(Qt::black));
+    QCOMPARE(TimelineStyle::badgeText(onLight.resetBadge()), QColor(Qt::white));
+}
+
+void TestTimeline::formatsBytes_data()
+{
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("bytes") << qint64(512) << "512 B";
+    QTest::newRow("KiB") << qint64(1536) << "1.5 KiB";
+    QTest::newRow("MiB") << qint64(12) * 1024 * 1024 << "12.0 MiB";
+    QTest::newRow("GiB") << (qint64(3) << 30) << "3.00 GiB";
+}
+
+void TestTimeline::formatsBytes()
+{
+    QFETCH(qint64, bytes);
+    QFETCH(QString, text);
+    QCOMPARE(TimelineStyle::formatBytes(bytes), text);
+}
+
+QTEST_MAIN(TestTimeline)
 #include "tst_timeline.moc"

@@ -4,7 +4,7 @@
 #include "engine/core/action.h"
 #include "engine/run/actionrunner.h"
 #include "engine/socket/endpoint.h"
-#include "palettecolors.h"
+#include "render/timelinestyle.h"
 
 #include <QAction>
 #include <QFileDialog>
@@ -16,15 +16,6 @@ namespace {
 
 constexpr qsizetype KeptBytes = 64 * 1024;
 constexpr qsizetype HexBytes = 16 * 1024;
-
-QString bytesText(qint64 n)
-{
-    if (n < 10 * 1024)
-        return QStringLiteral("%1 B").arg(n);
-    if (n < 10 * 1024 * 1024)
-        return QStringLiteral("%1 KiB").arg(n / 1024);
-    return QStringLiteral("%1 MiB").arg(n / (1024 * 1024));
-}
 
 QString hexDump(const QByteArray &data, qint64 startOffset)
 {
@@ -53,32 +44,10 @@ void badge(QLabel *label, const QString &text, const QColor &background)
     // A style sheet with a font property stops the font following the window's (presenter
     // mode enlarges it): give the size explicitly.
     const QFont font = label->parentWidget() ? label->parentWidget()->font() : label->font();
-    label->setStyleSheet(
-        QStringLiteral("QLabel { background: %1; color: %2; border-radius: 3px; "
-                       "padding: 1px 6px; font-weight: bold; font-size: %3pt; }")
-            .arg(background.name(),
-                 background.lightness() > 140 ? QStringLiteral("black") : QStringLiteral("white"))
-            .arg(font.pointSizeF()));
-}
-
-QColor stateBackground(TcpState state)
-{
-    switch (state) {
-    case TcpState::Established:
-        return QColor(0xa5, 0xd6, 0xa7);
-    case TcpState::FinWait1:
-    case TcpState::FinWait2:
-        return QColor(0x90, 0xca, 0xf9);
-    case TcpState::CloseWait:
-        return QColor(0xff, 0xcc, 0x80);
-    case TcpState::LastAck:
-    case TcpState::Closing:
-        return QColor(0xce, 0x93, 0xd8);
-    case TcpState::TimeWait:
-        return QColor(0x80, 0xcb, 0xc4);
-    default:
-        return QColor(0xe0, 0xe0, 0xe0);
-    }
+    label->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; border-radius: 3px; "
+                                        "padding: 1px 6px; font-weight: bold; font-size: %3pt; }")
+                             .arg(background.name(), TimelineStyle::badgeText(background).name())
+                             .arg(font.pointSizeF()));
 }
 
 } // namespace
@@ -105,8 +74,8 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent, bool scrip
     mono.setStyleHint(QFont::TypeWriter);
     m_ui->receivedText->setFont(mono);
     m_ui->receivedHex->setFont(mono);
-    m_ui->abortButton->setStyleSheet(
-        QStringLiteral("QPushButton:enabled { color: %1; }").arg(badColor(palette()).name()));
+    m_ui->abortButton->setStyleSheet(QStringLiteral("QPushButton:enabled { color: %1; }")
+                                         .arg(TimelineStyle(palette()).bad().name()));
     m_confirmClose = [this](qint64 unread) {
         return QMessageBox::warning(
                    this,
@@ -249,11 +218,12 @@ void ConnectionPanel::refresh()
     }
 
     const TcpState state = ep->tcpState();
+    const TimelineStyle style(palette());
     badge(m_ui->stateBadge,
           ep->status() == Endpoint::Status::Open || ep->status() == Endpoint::Status::Closed
               ? stateName(state)
               : QStringLiteral("—"),
-          stateBackground(state));
+          style.stateBadge(state));
     QStringList view;
     if (ep->status() == Endpoint::Status::Closed)
         view << tr("closed");
@@ -275,15 +245,15 @@ void ConnectionPanel::refresh()
         view << tr("open");
     badge(m_ui->viewBadge,
           view.join(QStringLiteral(" · ")),
-          ep->resetSeen() ? QColor(0x8b, 0, 0) : QColor(0xcf, 0xd8, 0xdc));
+          ep->resetSeen() ? style.resetBadge() : style.quietBadge());
     const auto q = ep->kernelQueues();
     m_ui->countersLabel->setText(tr("sent %1 · received %2 · FinScope queue %3 · kernel send queue "
                                     "%4 · kernel receive queue %5")
-                                     .arg(bytesText(ep->bytesSent()),
-                                          bytesText(ep->bytesReceived()),
-                                          bytesText(ep->userQueueBytes()),
-                                          bytesText(q.outq),
-                                          bytesText(q.inq)));
+                                     .arg(TimelineStyle::formatBytes(ep->bytesSent()),
+                                          TimelineStyle::formatBytes(ep->bytesReceived()),
+                                          TimelineStyle::formatBytes(ep->userQueueBytes()),
+                                          TimelineStyle::formatBytes(q.outq),
+                                          TimelineStyle::formatBytes(q.inq)));
 
     const bool open = ep->status() == Endpoint::Status::Open;
     QString notOpen;

@@ -1,9 +1,10 @@
 #include "eventtablemodel.h"
 
 #include "engine/session/eventformat.h"
+#include "render/timelinestyle.h"
 
 #include <QBrush>
-#include <QColor>
+#include <QGuiApplication>
 
 namespace finscope {
 
@@ -59,10 +60,9 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
         }
     }
     if (role == Qt::ForegroundRole) {
-        if (e.kind == EventKind::Rst || e.kind == EventKind::Abort)
-            return QBrush(QColor(0xb0, 0x00, 0x20));
-        if (e.kind == EventKind::Error)
-            return QBrush(QColor(0xe6, 0x51, 0x00));
+        const QColor color = TimelineStyle(QGuiApplication::palette()).kindTextColor(e.kind);
+        if (color.isValid())
+            return QBrush(color);
     }
     if (role == Qt::TextAlignmentRole && index.column() == TimeColumn)
         return int(Qt::AlignRight | Qt::AlignVCenter);

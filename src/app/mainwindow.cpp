@@ -40,7 +40,7 @@ MainWindow::MainWindow(QWidget *parent, const QString &autosaveDirectory)
     m_workbench->recorder()->setTool(
         QStringLiteral("finscope %1").arg(QCoreApplication::applicationVersion()).trimmed());
 
-    m_view->setStore(&m_workbench->events());
+    m_view->setSession(&m_workbench->recorder()->session());
     m_view->showHint(tr("Click Connect in the client pane: the server already listens. Then send "
                         "a line and press SHUT_WR to watch the half-close."));
 
@@ -59,10 +59,6 @@ MainWindow::MainWindow(QWidget *parent, const QString &autosaveDirectory)
     connect(m_workbench->recorder(), &Recorder::eventAdded, m_view, &SessionView::scheduleRefresh);
     connect(m_client, &ClientPane::hint, this, &MainWindow::showHint);
     connect(m_server, &ServerPane::hint, this, &MainWindow::showHint);
-    connect(m_workbench, &Workbench::clientAdded, this, [this](Endpoint *ep) {
-        connect(ep, &Endpoint::connected, this, [this, ep] { linkPeers(ep); });
-    });
-    connect(m_workbench, &Workbench::serverConnectionAdded, this, &MainWindow::linkPeers);
     restoreSettings();
 }
 
@@ -200,15 +196,6 @@ QString MainWindow::hintText() const
 void MainWindow::showHint(const QString &text)
 {
     m_view->showHint(text);
-}
-
-void MainWindow::linkPeers(Endpoint *endpoint)
-{
-    if (Endpoint *peer = m_workbench->peerOf(endpoint)) {
-        timeline()->model()->setPeers(
-            endpoint->side(), endpoint->conn(), peer->side(), peer->conn());
-        timeline()->update();
-    }
 }
 
 void MainWindow::restoreSettings()

@@ -13,7 +13,6 @@ class QTableView;
 namespace finscope {
 
 class ClientPane;
-class Endpoint;
 class EventTableModel;
 class ServerPane;
 class ScenarioWindow;
@@ -51,7 +50,6 @@ protected:
 private:
     void createMenus();
     void showHint(const QString &text);
-    void linkPeers(Endpoint *endpoint);
     void restoreSettings();
     void saveSettings() const;
 

@@ -2,7 +2,7 @@
 
 #include "engine/core/hostport.h"
 #include "engine/session/sessioncomparison.h"
-#include "palettecolors.h"
+#include "render/timelinestyle.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
 
@@ -124,8 +124,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     optionsLayout->addWidget(m_targetLabel);
 
     m_recordingView->setLive(false);
-    m_recordingView->setStore(&m_recording.events);
-    m_recordingView->timeline()->model()->linkPeers(m_recording.endpoints);
+    m_recordingView->setSession(&m_recording);
     m_recordingView->showHint(tr("The recording: %1").arg(path));
     m_replayView->showHint(tr("The replay fills in here once it starts. Nothing has connected."));
 
@@ -165,7 +164,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
 
 ReplayWindow::~ReplayWindow()
 {
-    m_replayView->setStore(nullptr);
+    m_replayView->setSession(nullptr);
 }
 
 void ReplayWindow::createMenus()
@@ -229,7 +228,7 @@ void ReplayWindow::showVerdict(const QString &text, bool good)
     m_verdict->setText(text);
     m_verdict->setStyleSheet(good ? QString()
                                   : QStringLiteral("QLabel { color: %1; font-weight: bold; }")
-                                        .arg(badColor(palette()).name()));
+                                        .arg(TimelineStyle(palette()).bad().name()));
 }
 
 bool ReplayWindow::start()
@@ -267,7 +266,7 @@ bool ReplayWindow::start()
     }
 
     // The replay view lets go of the old run before it goes.
-    m_replayView->setStore(&replayer->session().events);
+    m_replayView->setSession(&replayer->session());
     m_replayer = std::move(replayer);
     m_hasResult = false;
     m_equivalent = false;
@@ -346,7 +345,7 @@ void ReplayWindow::stop()
 void ReplayWindow::linkReplayPeers()
 {
     if (m_replayer)
-        m_replayView->timeline()->model()->linkPeers(m_replayer->session().endpoints);
+        m_replayView->timeline()->refresh(); // the model joins the ends it now knows
 }
 
 void ReplayWindow::handleFinished(bool ok)
@@ -385,13 +384,13 @@ void ReplayWindow::compare(const QString &how)
     m_differences->clear();
     for (const SessionComparison::Difference &d : comparison.differences()) {
         auto *item = new QListWidgetItem(d.text, m_differences);
-        item->setForeground(badColor(palette()));
+        item->setForeground(TimelineStyle(palette()).bad());
         if (!marked.contains(std::make_pair(d.side, d.conn)))
             marked.append({d.side, d.conn});
     }
     for (const QString &failure : m_replayer->failures()) {
         auto *item = new QListWidgetItem(tr("expectation failed: %1").arg(failure), m_differences);
-        item->setForeground(badColor(palette()));
+        item->setForeground(TimelineStyle(palette()).bad());
     }
     m_recordingView->timeline()->setMarkedLanes(marked);
     m_replayView->timeline()->setMarkedLanes(marked);

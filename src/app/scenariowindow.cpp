@@ -5,7 +5,7 @@
 #include "engine/scenarios/scenariorunner.h"
 #include "engine/socket/endpoint.h"
 #include "eventtablemodel.h"
-#include "palettecolors.h"
+#include "render/timelinestyle.h"
 #include "sessionview.h"
 #include "timelinewidget.h"
 
@@ -154,7 +154,7 @@ ScenarioWindow::~ScenarioWindow()
     // The panels and the view point into the runner's endpoints and store: let go first.
     delete m_clientPanel;
     delete m_serverPanel;
-    m_view->setStore(nullptr);
+    m_view->setSession(nullptr);
 }
 
 void ScenarioWindow::createMenus()
@@ -248,7 +248,7 @@ void ScenarioWindow::newRun()
         return;
     auto runner = std::make_unique<ScenarioRunner>(*scenario);
     // The view and the panels must let go of the old run before it goes.
-    m_view->setStore(&runner->events());
+    m_view->setSession(&runner->recorder()->session());
     delete m_clientPanel;
     delete m_serverPanel;
     m_clientStack->setCurrentWidget(m_clientWaiting);
@@ -271,11 +271,12 @@ void ScenarioWindow::newRun()
         facts += QStringLiteral("<li>%1</li>").arg(fact.sentence.toHtmlEscaped());
     m_explanation->setHtml(
         QStringLiteral("<h3>%1</h3><p>%2</p><p><b>Facts checked after the run</b></p><ul>%3</ul>"
-                       "<p style='color:gray'>%4</p>")
+                       "<p style='color:%5'>%4</p>")
             .arg(scenario->title.toHtmlEscaped(),
                  scenario->explanation.toHtmlEscaped(),
                  facts,
-                 scenario->id));
+                 scenario->id,
+                 TimelineStyle(palette()).faded().name()));
     m_steps->clear();
     for (int i = 0; i < scenario->steps.size(); ++i)
         new QListWidgetItem(stepText(scenario->steps.at(i), i), m_steps);
@@ -309,7 +310,7 @@ void ScenarioWindow::addEndpoint(Endpoint *endpoint)
 void ScenarioWindow::handleReady()
 {
     // Both ends live in this process: arrows from each send to the peer's receive.
-    m_view->timeline()->model()->linkPeers(m_runner->recorder()->session().endpoints);
+    m_view->timeline()->refresh(); // the model joins the ends it now knows
     if (!m_serverPanel) {
         m_serverWaiting->setText(
             tr("The server's end is held by a QTcpSocket, as most Qt programs hold it: FinScope "
@@ -367,7 +368,8 @@ void ScenarioWindow::handleFinished()
                                            verdict.sentence,
                                            verdict.observed),
                                   m_verdicts);
-        item->setForeground(verdict.held ? goodColor(palette()) : badColor(palette()));
+        item->setForeground(verdict.held ? TimelineStyle(palette()).good()
+                                         : TimelineStyle(palette()).bad());
     }
     QString text;
     if (failedSetup)
@@ -418,7 +420,7 @@ void ScenarioWindow::updateSteps()
         item->setBackground(isCurrent ? current : QBrush());
         item->setForeground(isCurrent ? palette().color(QPalette::HighlightedText)
                             : status == ScenarioRunner::StepStatus::Done
-                                ? fadedTextColor(palette())
+                                ? TimelineStyle(palette()).faded()
                                 : palette().color(QPalette::Text));
         item->setText(stepText(m_runner->scenario().steps.at(i), i)
                       + (mark.isEmpty() ? QString() : QStringLiteral("   [%1]").arg(mark)));

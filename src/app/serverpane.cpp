@@ -3,6 +3,7 @@
 #include "connectionpanel.h"
 #include "engine/core/hostport.h"
 #include "engine/run/workbench.h"
+#include "render/timelinestyle.h"
 
 #include <QComboBox>
 #include <QGroupBox>
@@ -42,7 +43,8 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     m_port->setSpecialValueText(tr("0 (free)"));
     m_port->setToolTip(tr("0 lets the OS choose a free port"));
     m_exposure->setWordWrap(true);
-    m_exposure->setStyleSheet(QStringLiteral("QLabel { color: #b00020; }"));
+    m_exposure->setStyleSheet(
+        QStringLiteral("QLabel { color: %1; }").arg(TimelineStyle(palette()).bad().name()));
     m_connections->setToolTip(tr("Accepted connections; select one to drive it"));
 
     auto *box = new QGroupBox(tr("Server"), this);

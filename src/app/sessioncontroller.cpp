@@ -2,10 +2,10 @@
 
 #include "autosave.h"
 #include "engine/run/recorder.h"
+#include "render/timelineexport.h"
 #include "replaywindow.h"
 #include "sessionview.h"
 #include "sessionwindow.h"
-#include "timelineexport.h"
 #include "timelinewidget.h"
 
 #include <QDateTime>
@@ -255,8 +255,8 @@ bool SessionController::exportTimeline(SessionView *view, bool svg, const QStrin
 {
     QString error;
     const bool ok = svg ? TimelineExport::writeSvg(
-                        *view->timeline(), path, view->window()->windowTitle(), &error)
-                        : TimelineExport::writePng(*view->timeline(), path, &error);
+                        view->timeline()->painter(), path, view->window()->windowTitle(), &error)
+                        : TimelineExport::writePng(view->timeline()->painter(), path, &error);
     if (!ok)
         m_reportError(tr("Could not export the timeline"), error);
     else

@@ -1,8 +1,9 @@
 #include "sessionview.h"
 
 #include "engine/core/eventstore.h"
+#include "engine/session/session.h"
 #include "eventtablemodel.h"
-#include "hints.h"
+#include "render/hints.h"
 #include "timelinewidget.h"
 
 #include <QCheckBox>
@@ -90,11 +91,11 @@ SessionView::SessionView(QWidget *parent)
             });
 }
 
-void SessionView::setStore(const EventStore *store)
+void SessionView::setSession(const Session *session)
 {
-    m_store = store;
-    m_timeline->setStore(store);
-    m_model->setStore(store);
+    m_store = session ? &session->events : nullptr;
+    m_timeline->setSession(session);
+    m_model->setStore(m_store);
 }
 
 void SessionView::setLive(bool live)

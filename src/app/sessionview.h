@@ -17,6 +17,7 @@ namespace finscope {
 
 class EventStore;
 class EventTableModel;
+struct Session;
 class TimelineWidget;
 
 class SessionView : public QWidget
@@ -25,8 +26,8 @@ class SessionView : public QWidget
 public:
     explicit SessionView(QWidget *parent = nullptr);
 
-    // The store is not owned and must outlive the view (or be replaced first).
-    void setStore(const EventStore *store);
+    // The session is not owned and must outlive the view (or be replaced first).
+    void setSession(const Session *session);
     const EventStore *store() const { return m_store; }
     // A saved session does not grow: no "Follow live".
     void setLive(bool live);

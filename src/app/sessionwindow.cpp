@@ -20,8 +20,7 @@ SessionWindow::SessionWindow(Session session, const QString &path, QWidget *pare
     setAttribute(Qt::WA_DeleteOnClose);
     setWindowIcon(QIcon(QStringLiteral(":/icons/finscope.svg")));
     m_view->setLive(false);
-    m_view->setStore(&m_session.events);
-    m_view->timeline()->model()->linkPeers(m_session.endpoints);
+    m_view->setSession(&m_session);
     m_view->timeline()->fitAll();
     setCentralWidget(m_view);
 

@@ -1,11 +1,11 @@
 #pragma once
 
-// The timeline: a lane per connection end with data bars, FIN/EOF/RST glyphs, the TCP state as a
-// band under each lane and arrows between the ends. Draws only the visible range from
-// TimelineModel, merging events closer than a few pixels.
+// The timeline on screen: zoom, pan, follow live, selection, hover and tooltips over a
+// TimelineModel; the drawing itself is TimelinePainter's, the same painter the exports use.
 
-#include "timelinemodel.h"
-#include "timescale.h"
+#include "render/timelinemodel.h"
+#include "render/timelinepainter.h"
+#include "render/timescale.h"
 
 #include <QWidget>
 
@@ -17,8 +17,10 @@ class TimelineWidget : public QWidget
 public:
     explicit TimelineWidget(QWidget *parent = nullptr);
 
-    TimelineModel *model() { return &m_model; }
-    void setStore(const EventStore *store);
+    const TimelineModel *model() const { return &m_model; }
+    // The session is not owned and must outlive the widget (or be replaced first). Its events
+    // and endpoints make the model; peers are joined as their addresses become known.
+    void setSession(const Session *session);
     // Call after events were appended: re-indexes, follows live when on, repaints.
     void refresh();
 
@@ -28,15 +30,16 @@ public:
     void setFollowLive(bool on);
     qsizetype selectedEvent() const { return m_selected; }
     void setSelectedEvent(qsizetype index);
-    // Colours for presenting: a high-contrast palette and larger glyphs.
+    // Colours for presenting: a high-contrast palette and thicker strokes.
     void setHighContrast(bool on);
     // Lanes that differ from another session (a replay against its recording): tinted red, their
     // label marked. An empty list clears the marks.
     void setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes);
     bool isLaneMarked(Side side, quint32 conn) const;
 
-    // Paints the whole session (fit-all, every lane) onto any painter: SVG and PNG export.
-    void paintSession(QPainter &painter, const QSize &size) const;
+    // The painter as this widget draws (its palette, font, marked lanes), without the
+    // selection: for SVG and PNG export.
+    TimelinePainter painter() const;
     // The size that shows every lane at the given width.
     QSize exportSize(int width) const;
 
@@ -64,35 +67,8 @@ protected:
     bool event(QEvent *event) override;
 
 private:
-    struct Geometry
-    {
-        double axisHeight;
-        double laneHeight;
-        double labelWidth;
-    };
-    Geometry geometry() const;
-    int laneAt(double y) const;
-    double laneTop(int lane) const;
+    TimelinePainter::Geometry geometry() const;
     qsizetype eventAt(const QPointF &pos) const;
-    // One painting: the widget on screen, or an export at another size and scale.
-    struct Frame
-    {
-        Geometry g;
-        QSizeF size;
-        TimeScale scale;
-        qsizetype selected;
-        double laneTop(int lane) const;
-    };
-    void paintFrame(QPainter &p, const Frame &f) const;
-    void paintAxis(QPainter &p, const Frame &f) const;
-    void
-    paintLane(QPainter &p, const Frame &f, int lane, const std::vector<TimelineMark> &marks) const;
-    void paintStates(QPainter &p, const Frame &f, int lane, double top) const;
-    void paintArrows(QPainter &p,
-                     const Frame &f,
-                     const std::vector<std::vector<TimelineMark>> &marks) const;
-    QColor stateColor(TcpState state) const;
-    QColor kindColor(EventKind kind) const;
 
     TimelineModel m_model;
     TimeScale m_scale;

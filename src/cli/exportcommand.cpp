@@ -6,12 +6,13 @@
 #include "engine/session/pythonexport.h"
 #include "engine/session/session.h"
 #include "engine/session/sessiontextexport.h"
-#include "timelineexport.h"
-#include "timelinewidget.h"
+#include "render/timelineexport.h"
+#include "render/timelinemodel.h"
+#include "render/timelinepainter.h"
 
-#include <QApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 
 namespace finscope {
 
@@ -33,18 +34,18 @@ QString formatList()
         .arg(all.mid(0, all.size() - 1).join(QStringLiteral(", ")), all.last());
 }
 
-// Draws the session's timeline as the read-only window shows it (store and peers linked) and
-// writes it as SVG or PNG to options.out, or to stdout for "-".
+// Draws the session's timeline as the read-only window's File > Export Timeline does (the
+// application's palette and font) and writes it as SVG or PNG to options.out, or to stdout for
+// "-".
 int writeTimeline(const Session &session, const ExportOptions &options, QTextStream &err)
 {
-    if (!qobject_cast<QApplication *>(QCoreApplication::instance())) {
-        err << "finscope-cli: cannot draw the timeline without a QApplication" << Qt::endl;
+    if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance())) {
+        err << "finscope-cli: cannot draw the timeline without a QGuiApplication" << Qt::endl;
         return ExitInvalid;
     }
-    TimelineWidget timeline;
-    timeline.setStore(&session.events);
-    timeline.model()->linkPeers(session.endpoints);
-    timeline.fitAll();
+    const TimelineModel model(&session);
+    const TimelinePainter timeline(
+        model, TimelineStyle(QGuiApplication::palette()), QGuiApplication::font());
     const bool svg = options.format == QLatin1StringView("svg");
     const int width = options.width.value_or(TimelineExport::DefaultWidth);
     const QString title = QStringLiteral("%1 — FinScope").arg(QFileInfo(options.file).fileName());
@@ -73,7 +74,7 @@ bool ExportCommand::drawsTimeline(const QStringList &arguments)
     if (arguments.value(0) != QLatin1StringView("export"))
         return false;
     // The same parse the command runs: what it will draw is what decides. Bad arguments are a
-    // usage error, which needs no QApplication.
+    // usage error, which needs no QGuiApplication.
     QString error;
     CommandParser parser;
     const auto options = ExportOptions::parse(parser, arguments.mid(1), &error);

@@ -2,7 +2,7 @@
 
 // finscope-cli export FILE --to text|svg|png|python OUT [--side client|server] [--width N]: writes
 // a recorded session as a plain-text timeline (SessionTextExport), a picture of the timeline
-// (TimelineExport over the app's TimelineWidget, drawn off screen) or a Python socket script
+// (TimelineExport over a TimelinePainter, drawn off screen) or a Python socket script
 // (PythonExport).
 
 #include "engine/core/event.h"
@@ -35,12 +35,12 @@ class ExportCommand
 public:
     // The formats this finscope-cli writes.
     static QStringList formats();
-    // True for svg and png, which draw the timeline: they need a QApplication (TimelineWidget is
-    // a QWidget). Takes the arguments after the program name, before any application object
+    // True for svg and png, which draw the timeline: they need a QGuiApplication (fonts and
+    // painting). Takes the arguments after the program name, before any application object
     // exists, and parses them as the command will.
     static bool drawsTimeline(const QStringList &arguments);
     // Exit code: 0 written, 3 a file that cannot be read or written.
-    // svg and png need a QApplication.
+    // svg and png need a QGuiApplication.
     static int run(const ExportOptions &options, QTextStream &out, QTextStream &err);
 };
 

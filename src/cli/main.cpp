@@ -2,8 +2,8 @@
 #include "commandline.h"
 #include "exportcommand.h"
 
-#include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include <memory>
 
@@ -27,13 +27,13 @@ void quietStartup(QtMsgType type, const QMessageLogContext &context, const QStri
 
 int main(int argc, char *argv[])
 {
-    // The arguments as given: a QApplication takes some for itself (-style, -reverse...), and
-    // every command must see the same ones.
+    // The arguments as given: a QGuiApplication takes some for itself (-reverse...), and every
+    // command must see the same ones.
     QStringList arguments;
     for (int i = 1; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
 
-    // export --to svg|png draws the timeline, a QWidget: that needs a QApplication. It shows
+    // export --to svg|png draws the timeline with fonts: that needs a QGuiApplication. It shows
     // nothing, so always on the offscreen platform: it works with no display, and a platform
     // chosen for other programs (xcb without a display) cannot abort it. Every other command is
     // a QCoreApplication.
@@ -41,7 +41,7 @@ int main(int argc, char *argv[])
     if (finscope::ExportCommand::drawsTimeline(arguments)) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         qtHandler = qInstallMessageHandler(quietStartup);
-        app = std::make_unique<QApplication>(argc, argv);
+        app = std::make_unique<QGuiApplication>(argc, argv);
     } else {
         app = std::make_unique<QCoreApplication>(argc, argv);
     }

@@ -1,4 +1,4 @@
-#include "timescale.h"
+#include "render/timescale.h"
 
 #include <algorithm>
 #include <cmath>

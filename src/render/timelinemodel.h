@@ -1,13 +1,13 @@
 #pragma once
 
-// What the timeline draws, derived from an EventStore: a lane per connection end (the listening
-// socket has none), each lane's
-// drawable events and TCP state segments, marks that merge events too close to tell apart at the
-// current zoom, and the peer lane for arrows. No widget: the painter and the tests both use it.
+// What the timeline draws, derived from a Session: a lane per connection end (the listening
+// socket has none), each lane's drawable events and TCP state segments, marks that merge events
+// too close to tell apart at the current zoom, and the peer lane for arrows, found from the
+// session's endpoint addresses. No widget: the painter and the tests both use it.
 
 #include "engine/core/eventstore.h"
 #include "engine/session/session.h"
-#include "timescale.h"
+#include "render/timescale.h"
 
 #include <optional>
 #include <vector>
@@ -49,19 +49,18 @@ struct TimelineMark
 class TimelineModel
 {
 public:
-    explicit TimelineModel(const EventStore *store = nullptr);
+    // The session is not owned and must outlive the model (or be replaced first).
+    explicit TimelineModel(const Session *session = nullptr);
 
-    void setStore(const EventStore *store);
-    const EventStore *store() const { return m_store; }
-    // Indexes events appended since the last call. Returns true when lanes were added.
+    void setSession(const Session *session);
+    const Session *session() const { return m_session; }
+    const EventStore *store() const { return m_session ? &m_session->events : nullptr; }
+    // Indexes events appended since the last call and joins the ends that became peers (a live
+    // session learns its addresses as connections open). Returns true when lanes were added.
     bool update();
 
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
     int laneOf(Side side, quint32 conn) const;
-    void setPeers(Side a, quint32 connA, Side b, quint32 connB);
-    // For a saved session, whose endpoints are gone: a client and a server end are peers when
-    // each one's local address is the other's peer address.
-    void linkPeers(const QList<EndpointRecord> &endpoints);
     qint64 startNs() const { return m_startNs; }
     qint64 endNs() const { return m_endNs; }
 
@@ -78,13 +77,17 @@ public:
 
 private:
     int ensureLane(Side side, quint32 conn);
+    // A client and a server end are peers when each one's local address is the other's peer
+    // address.
+    void linkPeers();
+    void setPeers(Side a, quint32 connA, Side b, quint32 connB);
 
-    const EventStore *m_store = nullptr;
+    const Session *m_session = nullptr;
     qsizetype m_indexed = 0;
     std::vector<TimelineLane> m_lanes;
     qint64 m_startNs = 0;
     qint64 m_endNs = 0;
-    bool m_hasSpan = false; // lanes can exist (setPeers) before their first event is indexed
+    bool m_hasSpan = false; // lanes can exist (peers) before their first event is indexed
 };
 
 } // namespace finscope

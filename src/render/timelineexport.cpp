@@ -1,13 +1,13 @@
-#include "timelineexport.h"
-
-#include "timelinewidget.h"
+#include "render/timelineexport.h"
 
 #include "engine/core/outputfile.h"
+#include "render/timelinepainter.h"
 
 #include <QBuffer>
-#include <QCoreApplication>
+#include <QGuiApplication>
 #include <QImageWriter>
 #include <QPainter>
+#include <QScreen>
 #include <QSvgGenerator>
 
 namespace finscope {
@@ -19,11 +19,18 @@ QString tr(const char *text)
     return QCoreApplication::translate("TimelineExport", text);
 }
 
+// The resolution QFontMetricsF measures a font at: the primary screen's.
+int screenDpi()
+{
+    const QScreen *screen = QGuiApplication::primaryScreen();
+    return screen ? qRound(screen->logicalDotsPerInchY()) : 96;
+}
+
 } // namespace
 
-QImage TimelineExport::image(const TimelineWidget &timeline, int width)
+QImage TimelineExport::image(const TimelinePainter &timeline, int width)
 {
-    QImage image(timeline.exportSize(width), QImage::Format_ARGB32_Premultiplied);
+    QImage image(timeline.sessionSize(width), QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
     QPainter painter(&image);
     timeline.paintSession(painter, image.size());
@@ -31,7 +38,7 @@ QImage TimelineExport::image(const TimelineWidget &timeline, int width)
 }
 
 std::optional<QByteArray>
-TimelineExport::png(const TimelineWidget &timeline, QString *error, int width)
+TimelineExport::png(const TimelinePainter &timeline, QString *error, int width)
 {
     QByteArray data;
     QBuffer buffer(&data);
@@ -44,20 +51,22 @@ TimelineExport::png(const TimelineWidget &timeline, QString *error, int width)
     return data;
 }
 
-std::optional<QByteArray>
-TimelineExport::svg(const TimelineWidget &timeline, const QString &title, QString *error, int width)
+std::optional<QByteArray> TimelineExport::svg(const TimelinePainter &timeline,
+                                              const QString &title,
+                                              QString *error,
+                                              int width)
 {
     QByteArray data;
     QBuffer buffer(&data);
     buffer.open(QIODevice::WriteOnly);
-    const QSize size = timeline.exportSize(width);
+    const QSize size = timeline.sessionSize(width);
     QSvgGenerator svg;
     svg.setOutputDevice(&buffer);
     svg.setSize(size);
     svg.setViewBox(QRect(QPoint(0, 0), size));
-    // The layout is measured with the widget's font at the screen's resolution; text in the SVG
-    // must come out the same size, not at the generator's default 72 dpi.
-    svg.setResolution(timeline.logicalDpiY());
+    // The layout is measured with the font at the screen's resolution; text in the SVG must come
+    // out the same size, not at the generator's default 72 dpi.
+    svg.setResolution(screenDpi());
     svg.setTitle(title);
     svg.setDescription(tr("FinScope timeline"));
     QPainter painter;
@@ -70,7 +79,7 @@ TimelineExport::svg(const TimelineWidget &timeline, const QString &title, QStrin
     return data;
 }
 
-bool TimelineExport::writePng(const TimelineWidget &timeline,
+bool TimelineExport::writePng(const TimelinePainter &timeline,
                               const QString &path,
                               QString *error,
                               int width)
@@ -79,7 +88,7 @@ bool TimelineExport::writePng(const TimelineWidget &timeline,
     return data && OutputFile::write(path, *data, error);
 }
 
-bool TimelineExport::writeSvg(const TimelineWidget &timeline,
+bool TimelineExport::writeSvg(const TimelinePainter &timeline,
                               const QString &path,
                               const QString &title,
                               QString *error,

@@ -1,16 +1,17 @@
-#include "timelinemodel.h"
+#include "render/timelinemodel.h"
 
 #include <algorithm>
 
 namespace finscope {
 
-TimelineModel::TimelineModel(const EventStore *store)
-    : m_store(store)
-{}
-
-void TimelineModel::setStore(const EventStore *store)
+TimelineModel::TimelineModel(const Session *session)
 {
-    m_store = store;
+    setSession(session);
+}
+
+void TimelineModel::setSession(const Session *session)
+{
+    m_session = session;
     m_indexed = 0;
     m_lanes.clear();
     m_startNs = m_endNs = 0;
@@ -57,14 +58,18 @@ void TimelineModel::setPeers(Side a, quint32 connA, Side b, quint32 connB)
     m_lanes[size_t(lb)].peer = la;
 }
 
-void TimelineModel::linkPeers(const QList<EndpointRecord> &endpoints)
+void TimelineModel::linkPeers()
 {
+    const QList<EndpointRecord> &endpoints = m_session->endpoints;
     for (const EndpointRecord &a : endpoints) {
         if (a.side != Side::Client || a.localAddress.isEmpty())
             continue;
         for (const EndpointRecord &b : endpoints) {
             if (b.side == Side::Server && b.conn != 0 && b.peerAddress == a.localAddress
                 && b.localAddress == a.peerAddress) {
+                const int la = laneOf(a.side, a.conn);
+                if (la >= 0 && m_lanes[size_t(la)].peer >= 0)
+                    break; // joined on an earlier update
                 setPeers(a.side, a.conn, b.side, b.conn);
             }
         }
@@ -73,10 +78,10 @@ void TimelineModel::linkPeers(const QList<EndpointRecord> &endpoints)
 
 bool TimelineModel::update()
 {
-    if (!m_store)
+    if (!m_session)
         return false;
     const size_t lanesBefore = m_lanes.size();
-    const auto &events = m_store->events();
+    const auto &events = m_session->events.events();
     int lastLane = -1;
     for (qsizetype i = m_indexed; i < qsizetype(events.size()); ++i) {
         const Event &e = events[size_t(i)];
@@ -117,6 +122,7 @@ bool TimelineModel::update()
         }
     }
     m_indexed = qsizetype(events.size());
+    linkPeers();
     return m_lanes.size() != lanesBefore;
 }
 
@@ -124,10 +130,11 @@ std::vector<TimelineMark> TimelineModel::marks(
     int laneIndex, const TimeScale &scale, double x0, double x1, double mergePx) const
 {
     std::vector<TimelineMark> out;
-    if (!m_store || laneIndex < 0 || laneIndex >= int(m_lanes.size()))
+    const EventStore *store = this->store();
+    if (!store || laneIndex < 0 || laneIndex >= int(m_lanes.size()))
         return out;
     const TimelineLane &lane = m_lanes[size_t(laneIndex)];
-    const auto &events = m_store->events();
+    const auto &events = store->events();
     const qint64 t0 = scale.t(x0 - mergePx);
     const qint64 t1 = scale.t(x1 + mergePx);
     const auto time = [&](qsizetype i) { return events[size_t(i)].tNs; };
@@ -186,12 +193,12 @@ std::vector<TimelineMark> TimelineModel::marks(
 
 qsizetype TimelineModel::matchingRecv(qsizetype sendIndex) const
 {
-    const Event &send = m_store->at(sendIndex);
+    const Event &send = m_session->events.at(sendIndex);
     const int lane = laneOf(send.side, send.conn);
     if (lane < 0 || m_lanes[size_t(lane)].peer < 0)
         return -1;
     const TimelineLane &peer = m_lanes[size_t(m_lanes[size_t(lane)].peer)];
-    const auto &events = m_store->events();
+    const auto &events = m_session->events.events();
     // The last recv that starts at or before the send's first byte.
     auto it = std::upper_bound(
         peer.recvs.begin(), peer.recvs.end(), send.offset, [&](qint64 off, qsizetype i) {
@@ -205,13 +212,13 @@ qsizetype TimelineModel::matchingRecv(qsizetype sendIndex) const
 
 qsizetype TimelineModel::matchingEof(qsizetype finIndex) const
 {
-    const Event &fin = m_store->at(finIndex);
+    const Event &fin = m_session->events.at(finIndex);
     const int lane = laneOf(fin.side, fin.conn);
     if (lane < 0 || m_lanes[size_t(lane)].peer < 0)
         return -1;
     const TimelineLane &peer = m_lanes[size_t(m_lanes[size_t(lane)].peer)];
     for (const qsizetype i : peer.others) {
-        const Event &e = m_store->at(i);
+        const Event &e = m_session->events.at(i);
         if (e.kind == EventKind::Eof && e.tNs >= fin.tNs)
             return i;
     }

@@ -1,4 +1,4 @@
-#include "hints.h"
+#include "render/hints.h"
 
 #include "engine/session/eventformat.h"
 

@@ -1,7 +1,9 @@
 #pragma once
 
 // Writes the timeline of a session as a picture: SVG for documents and slides, PNG for chats and
-// tickets. Always the whole session (fit-all, every lane), whatever the window is zoomed to.
+// tickets. Always the whole session (fit-all, every lane), whatever the window is zoomed to. The
+// app (File > Export Timeline) and finscope-cli export both come here with a TimelinePainter, so
+// both write the same picture.
 
 #include <QByteArray>
 #include <QImage>
@@ -11,28 +13,28 @@
 
 namespace finscope {
 
-class TimelineWidget;
+class TimelinePainter;
 
 class TimelineExport
 {
 public:
     static constexpr int DefaultWidth = 1600;
 
-    static QImage image(const TimelineWidget &timeline, int width = DefaultWidth);
+    static QImage image(const TimelinePainter &timeline, int width = DefaultWidth);
     // The file's bytes, for writing somewhere other than a file (finscope-cli writes to stdout).
     // On failure nullopt, with the problem in *error.
     static std::optional<QByteArray>
-    png(const TimelineWidget &timeline, QString *error, int width = DefaultWidth);
-    static std::optional<QByteArray> svg(const TimelineWidget &timeline,
+    png(const TimelinePainter &timeline, QString *error, int width = DefaultWidth);
+    static std::optional<QByteArray> svg(const TimelinePainter &timeline,
                                          const QString &title,
                                          QString *error,
                                          int width = DefaultWidth);
     // Both name the file and the problem in *error on failure.
-    static bool writePng(const TimelineWidget &timeline,
+    static bool writePng(const TimelinePainter &timeline,
                          const QString &path,
                          QString *error,
                          int width = DefaultWidth);
-    static bool writeSvg(const TimelineWidget &timeline,
+    static bool writeSvg(const TimelinePainter &timeline,
                          const QString &path,
                          const QString &title,
                          QString *error,
