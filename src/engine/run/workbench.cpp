@@ -67,19 +67,4 @@ void Workbench::handleAccepted(qintptr fd)
     emit serverConnectionAdded(endpoint);
 }
 
-Endpoint *Workbench::peerOf(const Endpoint *endpoint) const
-{
-    if (!endpoint || endpoint->localAddress().isEmpty())
-        return nullptr;
-    const QList<Endpoint *> &others
-        = endpoint->side() == Side::Client ? m_serverConnections : m_clients;
-    for (Endpoint *other : others) {
-        if (other->localAddress() == endpoint->peerAddress()
-            && other->peerAddress() == endpoint->localAddress()) {
-            return other;
-        }
-    }
-    return nullptr;
-}
-
 } // namespace finscope

@@ -39,8 +39,6 @@ public:
 
     const QList<Endpoint *> &clients() const { return m_clients; }
     const QList<Endpoint *> &serverConnections() const { return m_serverConnections; }
-    // The other end of a connection when both ends live here (matched by their addresses).
-    Endpoint *peerOf(const Endpoint *endpoint) const;
 
 signals:
     void listeningChanged(bool listening);
