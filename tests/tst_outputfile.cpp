@@ -10,6 +10,9 @@
 #include <QTest>
 #include <QThread>
 
+#include <csignal>
+
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 using namespace finscope;
@@ -22,6 +25,7 @@ private slots:
     void replacesRegularFile();
     void newFileInMissingFolderFails();
     void failedWriteIsNamedAndKeepsOldFile();
+    void fileSizeLimitKeepsOldFile();
     void fifoIsWrittenThrough();
     void streamsInPieces();
 };
@@ -84,6 +88,41 @@ void TestOutputFile::failedWriteIsNamedAndKeepsOldFile()
         QVERIFY(file.write("new, half of it"));
     }
     QCOMPARE(contents(path), QByteArray("old"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+}
+
+// A disk that fills while a session is saved: writes past RLIMIT_FSIZE fail with EFBIG, as they
+// would with ENOSPC, without root or a small file system. The old file must stay whole and the
+// sentence must name the cause.
+void TestOutputFile::fileSizeLimitKeepsOldFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("s.json"));
+    QString error;
+    QVERIFY(OutputFile::write(path, "the old session", &error));
+
+    struct rlimit saved = {};
+    QVERIFY(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = saved;
+    small.rlim_cur = 4096;
+    QVERIFY(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    OutputFile file(path);
+    file.setWhat(QStringLiteral("session"));
+    bool ok = file.open(&error);
+    if (ok) {
+        for (int i = 0; i < 64; ++i)
+            file.write(QByteArray(1024, 'x'));
+        ok = file.commit(&error);
+    }
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, oldHandler);
+
+    QVERIFY(!ok);
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write session '%1': ").arg(path)),
+             qPrintable(error));
+    QVERIFY2(!error.contains(QLatin1StringView("Unknown error")), qPrintable(error));
+    QCOMPARE(contents(path), QByteArray("the old session"));
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
 }
 

@@ -2,9 +2,26 @@
 
 #include <QFileInfo>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace finscope {
+
+namespace {
+
+// Qt's write errors often read "Unknown error" (a failure inside its buffer's flush): errno,
+// read at once, still names the cause (ENOSPC, EFBIG, EIO).
+QString reasonNow(const QIODevice *device)
+{
+    const int code = errno;
+    const QString text = device->errorString();
+    if (code != 0 && (text.isEmpty() || text == QLatin1StringView("Unknown error")))
+        return QString::fromLocal8Bit(std::strerror(code));
+    return text;
+}
+
+} // namespace
 
 OutputFile::OutputFile(QString path)
     : m_path(std::move(path))
@@ -24,6 +41,7 @@ QString OutputFile::failure(const QString &reason) const
 bool OutputFile::open(QString *error)
 {
     m_failed = false;
+    m_reason.clear();
     if (m_path == QLatin1StringView("-")) {
         m_through = std::make_unique<QFile>();
         if (!m_through->open(stdout, QIODevice::WriteOnly)) {
@@ -56,8 +74,11 @@ bool OutputFile::write(QByteArrayView data)
 {
     if (!m_device || m_failed)
         return false;
-    if (m_device->write(data.data(), data.size()) != data.size())
+    errno = 0;
+    if (m_device->write(data.data(), data.size()) != data.size()) {
         m_failed = true;
+        m_reason = reasonNow(m_device);
+    }
     return !m_failed;
 }
 
@@ -67,18 +88,29 @@ bool OutputFile::commit(QString *error)
         *error = failure(QStringLiteral("the file was not opened"));
         return false;
     }
+    // Qt 6.4's QSaveFile::commit() returns true even when its last flush failed (ENOSPC), and
+    // would rename a cut file over the old one: flush first, and cancel on any failure.
+    QString reason = m_reason;
     bool ok = !m_failed;
-    QString reason = m_device->errorString();
     if (m_atomic) {
-        if (m_failed)
-            m_atomic->cancelWriting();
-        ok = m_atomic->commit() && ok;
-        if (!ok && reason.isEmpty())
-            reason = m_atomic->errorString();
-    } else {
-        ok = m_through->flush() && ok;
+        errno = 0;
+        if (ok && !m_atomic->flush()) {
+            ok = false;
+            reason = reasonNow(m_atomic.get());
+        }
         if (!ok)
-            reason = m_through->errorString();
+            m_atomic->cancelWriting();
+        errno = 0;
+        if (!m_atomic->commit() && ok) {
+            ok = false;
+            reason = reasonNow(m_atomic.get());
+        }
+    } else {
+        errno = 0;
+        if (!m_through->flush() && ok) {
+            ok = false;
+            reason = reasonNow(m_through.get());
+        }
         m_through->close();
     }
     m_device = nullptr;

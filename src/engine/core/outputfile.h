@@ -42,6 +42,7 @@ private:
     std::unique_ptr<QFile> m_through;
     QIODevice *m_device = nullptr;
     bool m_failed = false;
+    QString m_reason; // why the first write failed
 };
 
 } // namespace finscope
