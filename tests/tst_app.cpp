@@ -19,6 +19,8 @@
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace finscope;
@@ -80,6 +82,8 @@ private slots:
     void closeWithUnreadDataAsksFirst();
     void tableAndTimelineSelectEachOther();
     void nonLoopbackBindWarns();
+    void serverPaneIPv6Only_data();
+    void serverPaneIPv6Only();
     void sendEnabledOnlyWhenTheEngineTakesIt_data();
     void sendEnabledOnlyWhenTheEngineTakesIt();
 
@@ -252,6 +256,31 @@ void TestApp::nonLoopbackBindWarns()
     address->setCurrentText(QStringLiteral("0.0.0.0"));
     QVERIFY(!warning->isHidden());
     QVERIFY(warning->text().contains(QLatin1StringView("exposes")));
+}
+
+void TestApp::serverPaneIPv6Only_data()
+{
+    QTest::addColumn<bool>("v6only");
+    QTest::newRow(":: takes an IPv4 client") << false;
+    QTest::newRow(":: with IPv6 only refuses it") << true;
+}
+
+void TestApp::serverPaneIPv6Only()
+{
+    QFETCH(bool, v6only);
+    if (QTcpServer probe; !probe.listen(QHostAddress::LocalHostIPv6))
+        QSKIP("no IPv6 loopback (::1) here");
+    MainWindow &w = *m_window;
+    w.workbench()->stopListening();
+    child<QComboBox>(w.serverPane(), "addressCombo")->setCurrentText(QStringLiteral("::"));
+    child<QCheckBox>(w.serverPane(), "v6onlyCheck")->setChecked(v6only);
+    click(w.serverPane(), "listenButton");
+    QVERIFY(w.workbench()->isListening());
+    QVERIFY2(w.workbench()->listenAddress().startsWith(QLatin1StringView("[::]:")),
+             qPrintable(w.workbench()->listenAddress()));
+    QTcpSocket v4;
+    v4.connectToHost(QHostAddress::LocalHost, w.workbench()->listenPort());
+    QCOMPARE(v4.waitForConnected(5000), !v6only);
 }
 
 enum class Ending { FailedConnect, FailedWhileOpen, Reset, ShutWr };

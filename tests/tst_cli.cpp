@@ -16,7 +16,11 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace finscope;
 
@@ -90,7 +94,9 @@ bool hasMoreThanOneColour(const QImage &image)
 }
 
 // Starts `finscope-cli server ...` and returns the port from its first line.
-quint16 startServer(QProcess *server, const QStringList &args)
+quint16 startServer(QProcess *server,
+                    const QStringList &args,
+                    const QByteArray &prefix = "listening on 127.0.0.1:")
 {
     server->start(QStringLiteral(FINSCOPE_CLI), QStringList{QStringLiteral("server")} + args);
     QElapsedTimer waited;
@@ -98,10 +104,53 @@ quint16 startServer(QProcess *server, const QStringList &args)
     while (!server->canReadLine() && waited.elapsed() < 10000)
         server->waitForReadyRead(1000);
     const QByteArray line = server->readLine();
-    const QByteArray prefix = "listening on 127.0.0.1:";
     if (!line.startsWith(prefix))
         return 0;
     return quint16(line.mid(prefix.size()).trimmed().toUInt());
+}
+
+// A listener on 127.0.0.1 whose accept queue is full (backlog 0, one client in it, never
+// accepted): the kernel drops every further SYN, so a connect to it stays in SYN_SENT.
+class FullBacklog
+{
+public:
+    FullBacklog()
+    {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof(addr);
+        m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (m_listener < 0 || ::bind(m_listener, reinterpret_cast<sockaddr *>(&addr), len) != 0
+            || ::listen(m_listener, 0) != 0
+            || ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
+            return;
+        m_first = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (m_first < 0 || ::connect(m_first, reinterpret_cast<sockaddr *>(&addr), len) != 0)
+            return;
+        m_port = ntohs(addr.sin_port);
+    }
+    ~FullBacklog()
+    {
+        for (const int fd : {m_first, m_listener}) {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    }
+    quint16 port() const { return m_port; }
+
+private:
+    int m_listener = -1;
+    int m_first = -1;
+    quint16 m_port = 0;
+};
+
+bool haveIPv6Loopback()
+{
+    Listener probe;
+    int err = 0;
+    QString error;
+    return probe.listenOn(QHostAddress::LocalHostIPv6, 0, &err, &error);
 }
 
 quint16 closedPort()
@@ -131,6 +180,10 @@ private slots:
     void optionsAnywhereAndDashIsStdout();
     void connectionRefusedExits3();
     void unknownHostExits3();
+    void serverOnLocalhost();
+    void serverOnAnyTakesIPv4_data();
+    void serverOnAnyTakesIPv4();
+    void timedOutConnectNamesTheAddress();
     void portInUseExits3();
     void timeoutExits1();
     void expectations_data();
@@ -421,6 +474,108 @@ void TestCli::unknownHostExits3()
     QCOMPARE(r.exitCode, 3);
     QVERIFY2(r.err.contains(QLatin1StringView("no-such-host.invalid")), qPrintable(r.err));
     QCOMPARE(r.err.count(u'\n'), 1); // one sentence
+}
+
+// `server localhost:0` listens (on 127.0.0.1) as `client localhost:PORT` connects.
+void TestCli::serverOnLocalhost()
+{
+    QProcess server;
+    const quint16 port = startServer(
+        &server,
+        {QStringLiteral("localhost:0"), QStringLiteral("read-until-eof"), QStringLiteral("close")});
+    QVERIFY(port != 0);
+    const Result r = runCli({QStringLiteral("client"),
+                             QStringLiteral("localhost:%1").arg(port),
+                             QStringLiteral("send hi"),
+                             QStringLiteral("shutdown wr"),
+                             QStringLiteral("read-until-eof"),
+                             QStringLiteral("close")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("peer 127.0.0.1:%1").arg(port)), qPrintable(r.out));
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+}
+
+void TestCli::serverOnAnyTakesIPv4_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<int>("ipv4Exit");
+    QTest::newRow("dual-stack") << QStringList() << 0;
+    QTest::newRow("--v6only") << QStringList{QStringLiteral("--v6only")} << 3;
+}
+
+// `server [::]:0` takes IPv4 clients as Linux programs on :: do, unless --v6only; IPv6 clients
+// either way.
+void TestCli::serverOnAnyTakesIPv4()
+{
+    QFETCH(QStringList, options);
+    QFETCH(int, ipv4Exit);
+    if (!haveIPv6Loopback())
+        QSKIP("no IPv6 loopback (::1) here");
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     QStringList{QStringLiteral("[::]:0"),
+                                                 QStringLiteral("close"),
+                                                 QStringLiteral("--connections"),
+                                                 QStringLiteral("%1").arg(ipv4Exit == 0 ? 2 : 1),
+                                                 QStringLiteral("--timeout"),
+                                                 QStringLiteral("20")}
+                                         + options,
+                                     "listening on [::]:");
+    QVERIFY(port != 0);
+    const Result v4 = runCli({QStringLiteral("client"),
+                              QStringLiteral("127.0.0.1:%1").arg(port),
+                              QStringLiteral("read-until-eof")});
+    QCOMPARE(v4.exitCode, ipv4Exit);
+    if (ipv4Exit != 0)
+        QVERIFY2(v4.err.contains(QLatin1StringView("refused")), qPrintable(v4.err));
+    const Result v6 = runCli({QStringLiteral("client"),
+                              QStringLiteral("[::1]:%1").arg(port),
+                              QStringLiteral("read-until-eof")});
+    QCOMPARE(v6.exitCode, 0);
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+    const QString out = QString::fromUtf8(server.readAllStandardOutput());
+    if (ipv4Exit == 0) // the IPv4 client as itself, not as ::ffff:127.0.0.1
+        QVERIFY2(out.contains(QLatin1StringView("peer 127.0.0.1:")), qPrintable(out));
+}
+
+// A connect whose SYN is never answered, ended by --timeout: the sentence names the address, and
+// the saved session keeps the attempt (SYN_SENT) and its end as events.
+void TestCli::timedOutConnectNamesTheAddress()
+{
+    FullBacklog full;
+    QVERIFY(full.port() != 0);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString saved = dir.filePath(QStringLiteral("s.json"));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(full.port());
+    const Result r = runCli({QStringLiteral("client"),
+                             address,
+                             QStringLiteral("close"),
+                             QStringLiteral("--timeout"),
+                             QStringLiteral("1"),
+                             QStringLiteral("--save"),
+                             saved});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("connect to %1").arg(address)), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1StringView("timed out after 1 s")), qPrintable(r.err));
+    QCOMPARE(r.err.count(u'\n'), 1); // one sentence
+
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    const auto &events = session->events.events();
+    QCOMPARE(events.size(), size_t(2));
+    QCOMPARE(events[0].kind, EventKind::State);
+    QCOMPARE(events[0].state, TcpState::SynSent);
+    QVERIFY(session->events.string(events[0].text).contains(address));
+    QCOMPARE(events[1].kind, EventKind::Error);
+    const QString failure = session->events.string(events[1].text);
+    QVERIFY2(failure.contains(address) && failure.contains(QLatin1StringView("timed out")),
+             qPrintable(failure));
+    // The attempt lasted until the timeout ended it.
+    QVERIFY(events[1].tNs - events[0].tNs > 500'000'000);
 }
 
 void TestCli::portInUseExits3()

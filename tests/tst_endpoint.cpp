@@ -127,6 +127,7 @@ private slots:
     void cancelledConnectNeverConnects_data();
     void cancelledConnectNeverConnects();
     void unknownHostName();
+    void refusedAttemptIsRecorded();
     void portInUse();
     void sendFileStreamsFile();
     void floodKeepsMemoryBounded();
@@ -454,6 +455,36 @@ void TestEndpoint::cancelledConnectNeverConnects()
     // Once failed, cancelling again does nothing.
     client.cancelConnect(QStringLiteral("again"));
     QCOMPARE(failed.size(), 1);
+}
+
+// The attempt is recorded as it starts (SYN_SENT, naming the address) and its failure names the
+// same address, so a failed connect leaves a record of where it went.
+void TestEndpoint::refusedAttemptIsRecorded()
+{
+    quint16 port = 0;
+    {
+        Listener probe;
+        int err = 0;
+        QString error;
+        QVERIFY(probe.listenOn(QHostAddress::LocalHost, 0, &err, &error));
+        port = probe.serverPort();
+    }
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(port);
+    Recorder recorder;
+    Endpoint client(Side::Client, 1, recorder.clock());
+    recorder.attach(&client, address);
+    QSignalSpy failed(&client, &Endpoint::connectFailed);
+    client.connectToHost(QStringLiteral("127.0.0.1"), port);
+    QVERIFY(failed.wait(5000));
+    const auto &events = recorder.events().events();
+    QCOMPARE(events.size(), size_t(2));
+    QCOMPARE(events[0].kind, EventKind::State);
+    QCOMPARE(events[0].state, TcpState::SynSent);
+    QVERIFY(recorder.events().string(events[0].text).contains(address));
+    QCOMPARE(events[1].kind, EventKind::Error);
+    QCOMPARE(events[1].err, ECONNREFUSED);
+    QCOMPARE(recorder.events().string(events[1].text),
+             QStringLiteral("connect to %1").arg(address));
 }
 
 void TestEndpoint::unknownHostName()

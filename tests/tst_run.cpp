@@ -1,6 +1,7 @@
 // The run room on real loopback sockets: the Conductor holds each end before its next action
 // until that action is released, in one order across the ends, and ends what connects late; the
-// Workbench records what a client targeted as HostPort writes it. HostPort's listen rules too.
+// Workbench records what a client targeted as HostPort writes it. HostPort's listen rules too, and
+// what they mean on real sockets: :: takes IPv4 clients unless IPv6 only.
 
 #include "engine/core/hostport.h"
 #include "engine/run/conductor.h"
@@ -54,6 +55,9 @@ private slots:
     void listenAddress();
     void exposesPort_data();
     void exposesPort();
+    void dualStackListener_data();
+    void dualStackListener();
+    void mappedAddressShowsAsIPv4();
 };
 
 void TestRun::holdsEveryEndUntilReleasedInOrder()
@@ -161,26 +165,49 @@ void TestRun::clientTargetIsRecordedWithBrackets()
 void TestRun::listenAddress_data()
 {
     QTest::addColumn<QString>("host");
-    QTest::addColumn<QString>("address"); // empty: refused
-    QTest::newRow("empty is loopback") << QString() << QStringLiteral("127.0.0.1");
-    QTest::newRow("v4") << QStringLiteral("10.1.2.3") << QStringLiteral("10.1.2.3");
-    QTest::newRow("v6 any") << QStringLiteral("::") << QStringLiteral("::");
-    QTest::newRow("a name is refused") << QStringLiteral("example") << QString();
-    QTest::newRow("a bad v4 is refused") << QStringLiteral("300.1.1.1") << QString();
+    QTest::addColumn<bool>("v6only");
+    QTest::addColumn<QHostAddress>("address"); // null: refused
+    const QHostAddress refused;
+    QTest::newRow("empty is loopback")
+        << QString() << false << QHostAddress(QHostAddress::LocalHost);
+    QTest::newRow("v4") << QStringLiteral("10.1.2.3") << false << QHostAddress("10.1.2.3");
+    // Qt binds Any as :: with IPV6_V6ONLY off, AnyIPv6 with it on.
+    QTest::newRow("v6 any is dual-stack")
+        << QStringLiteral("::") << false << QHostAddress(QHostAddress::Any);
+    QTest::newRow("v6 any, v6 only")
+        << QStringLiteral("::") << true << QHostAddress(QHostAddress::AnyIPv6);
+    QTest::newRow("v6 loopback") << QStringLiteral("::1") << false
+                                 << QHostAddress(QHostAddress::LocalHostIPv6);
+    QTest::newRow("localhost is 127.0.0.1")
+        << QStringLiteral("localhost") << false << QHostAddress(QHostAddress::LocalHost);
+    QTest::newRow("LOCALHOST. too")
+        << QStringLiteral("LOCALHOST.") << false << QHostAddress(QHostAddress::LocalHost);
+    QTest::newRow("localhost, v6 only, is ::1")
+        << QStringLiteral("localhost") << true << QHostAddress(QHostAddress::LocalHostIPv6);
+    QTest::newRow("empty, v6 only, is ::1")
+        << QString() << true << QHostAddress(QHostAddress::LocalHostIPv6);
+    QTest::newRow("v4 with v6 only is refused") << QStringLiteral("0.0.0.0") << true << refused;
+    QTest::newRow("a name is refused") << QStringLiteral("example") << false << refused;
+    QTest::newRow("a bad v4 is refused") << QStringLiteral("300.1.1.1") << false << refused;
 }
 
 void TestRun::listenAddress()
 {
     QFETCH(QString, host);
-    QFETCH(QString, address);
+    QFETCH(bool, v6only);
+    QFETCH(QHostAddress, address);
     QString error;
-    const auto got = HostPort::listenAddress(host, &error);
-    if (address.isEmpty()) {
+    const auto got = HostPort::listenAddress(host, &error, v6only);
+    if (address.isNull()) {
         QVERIFY(!got);
-        QCOMPARE(error, QStringLiteral("'%1' is not an IP address to listen on").arg(host));
+        if (v6only)
+            QVERIFY2(error.contains(QLatin1StringView("IPv4")), qPrintable(error));
+        else
+            QCOMPARE(error, QStringLiteral("'%1' is not an IP address to listen on").arg(host));
     } else {
         QVERIFY2(got, qPrintable(error));
-        QCOMPARE(*got, QHostAddress(address));
+        QCOMPARE(*got, address);
+        QCOMPARE(got->protocol(), address.protocol());
     }
 }
 
@@ -202,6 +229,75 @@ void TestRun::exposesPort()
     QFETCH(QString, host);
     QFETCH(bool, exposed);
     QCOMPARE(HostPort::exposesPort(host), exposed);
+}
+
+void TestRun::dualStackListener_data()
+{
+    QTest::addColumn<bool>("v6only");
+    QTest::newRow("dual-stack: an IPv4 client is accepted") << false;
+    QTest::newRow("v6 only: an IPv4 client is refused") << true;
+}
+
+// A server on :: as a person starts it (HostPort decides what "::" means), facing an IPv4 client
+// and an IPv6 one on real loopback sockets.
+void TestRun::dualStackListener()
+{
+    QFETCH(bool, v6only);
+    {
+        Workbench probe;
+        QString ignored;
+        if (!probe.listen(QHostAddress::LocalHostIPv6, 0, &ignored))
+            QSKIP("no IPv6 loopback (::1) here");
+    }
+    Workbench bench;
+    QString error;
+    const auto address = HostPort::listenAddress(QStringLiteral("::"), &error, v6only);
+    QVERIFY2(address, qPrintable(error));
+    QVERIFY2(bench.listen(*address, 0, &error), qPrintable(error));
+    const quint16 port = bench.listenPort();
+    // What the person sees and the session records: the socket's own address, not Qt's 0.0.0.0.
+    QCOMPARE(bench.listenAddress(), QStringLiteral("[::]:%1").arg(port));
+
+    Endpoint *v4 = bench.connectClient(QStringLiteral("127.0.0.1"), port);
+    QTRY_VERIFY(v4->status() == Endpoint::Status::Open || v4->status() == Endpoint::Status::Failed);
+    if (v6only) {
+        QCOMPARE(v4->status(), Endpoint::Status::Failed);
+        QVERIFY2(v4->errorString().contains(QLatin1StringView("refused")),
+                 qPrintable(v4->errorString()));
+    } else {
+        QVERIFY2(v4->isOpen(), qPrintable(v4->errorString()));
+        QTRY_COMPARE(bench.serverConnections().size(), 1);
+        // The accepted socket is IPv6 and sees ::ffff:127.0.0.1; both ends show the IPv4 address,
+        // so the timeline joins them as peers.
+        const Endpoint *accepted = bench.serverConnections().first();
+        QCOMPARE(accepted->peerAddress(), v4->localAddress());
+        QCOMPARE(accepted->localAddress(), QStringLiteral("127.0.0.1:%1").arg(port));
+        const QList<EndpointRecord> &ends = bench.recorder()->session().endpoints;
+        const auto recorded = [&](Side side) {
+            for (const EndpointRecord &end : ends) {
+                if (end.side == side && end.conn == 1)
+                    return end;
+            }
+            return EndpointRecord{};
+        };
+        QCOMPARE(recorded(Side::Server).peerAddress, recorded(Side::Client).localAddress);
+        QCOMPARE(recorded(Side::Server).localAddress, recorded(Side::Client).peerAddress);
+    }
+
+    Endpoint *v6 = bench.connectClient(QStringLiteral("::1"), port);
+    QTRY_VERIFY(v6->status() == Endpoint::Status::Open || v6->status() == Endpoint::Status::Failed);
+    QVERIFY2(v6->isOpen(), qPrintable(v6->errorString()));
+}
+
+void TestRun::mappedAddressShowsAsIPv4()
+{
+    QCOMPARE(
+        (native::SocketAddress{QHostAddress(QStringLiteral("::ffff:10.1.2.3")), 80}.toString()),
+        QStringLiteral("10.1.2.3:80"));
+    QCOMPARE((native::SocketAddress{QHostAddress(QStringLiteral("::")), 80}.toString()),
+             QStringLiteral("[::]:80"));
+    QCOMPARE((native::SocketAddress{QHostAddress(QStringLiteral("::1")), 80}.toString()),
+             QStringLiteral("[::1]:80"));
 }
 
 QTEST_GUILESS_MAIN(TestRun)

@@ -5,6 +5,7 @@
 #include "engine/run/workbench.h"
 #include "render/timelinestyle.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -23,6 +24,7 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     , m_workbench(workbench)
     , m_address(new QComboBox(this))
     , m_port(new QSpinBox(this))
+    , m_v6only(new QCheckBox(tr("IPv6 only"), this))
     , m_listen(new QPushButton(tr("&Listen"), this))
     , m_status(new QLabel(this))
     , m_exposure(new QLabel(this))
@@ -33,12 +35,17 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     m_listen->setObjectName(QStringLiteral("listenButton"));
     m_connections->setObjectName(QStringLiteral("connectionList"));
     m_exposure->setObjectName(QStringLiteral("exposureWarning"));
+    m_v6only->setObjectName(QStringLiteral("v6onlyCheck"));
     m_address->setEditable(true);
     m_address->addItems({QStringLiteral("127.0.0.1"),
                          QStringLiteral("::1"),
                          QStringLiteral("0.0.0.0"),
-                         QStringLiteral("::")});
-    m_address->setToolTip(tr("The address to bind. 127.0.0.1 keeps the port on this machine."));
+                         QStringLiteral("::"),
+                         QStringLiteral("localhost")});
+    m_address->setToolTip(tr("The address to bind. 127.0.0.1 keeps the port on this machine; "
+                             "localhost is 127.0.0.1; :: takes IPv4 and IPv6 clients."));
+    m_v6only->setToolTip(tr("Listening on :: takes IPv6 clients only (IPV6_V6ONLY). Off, :: "
+                            "takes IPv4 clients too, as Linux programs listening on :: do."));
     m_port->setRange(0, 65535);
     m_port->setSpecialValueText(tr("0 (free)"));
     m_port->setToolTip(tr("0 lets the OS choose a free port"));
@@ -53,6 +60,7 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     bind->addWidget(m_address, 1);
     bind->addWidget(new QLabel(tr("Port"), this));
     bind->addWidget(m_port);
+    bind->addWidget(m_v6only);
     bind->addWidget(m_listen);
     m_connections->setMaximumHeight(m_connections->fontMetrics().height() * 4);
     auto *inner = new QVBoxLayout(box);
@@ -105,7 +113,7 @@ ConnectionPanel *ServerPane::currentPanel() const
 bool ServerPane::startListening()
 {
     QString error;
-    const auto address = HostPort::listenAddress(bindAddress(), &error);
+    const auto address = HostPort::listenAddress(bindAddress(), &error, m_v6only->isChecked());
     if (!address) {
         m_status->setText(error + u'.');
         return false;
@@ -132,6 +140,7 @@ void ServerPane::updateListening()
     m_listen->setText(listening ? tr("&Stop") : tr("&Listen"));
     m_address->setEnabled(!listening);
     m_port->setEnabled(!listening);
+    m_v6only->setEnabled(!listening);
     if (listening)
         m_status->setText(tr("listening on %1").arg(m_workbench->listenAddress()));
     else if (m_status->text().startsWith(tr("listening")))

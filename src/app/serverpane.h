@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -44,6 +45,7 @@ private:
     Workbench *m_workbench;
     QComboBox *m_address;
     QSpinBox *m_port;
+    QCheckBox *m_v6only;
     QPushButton *m_listen;
     QLabel *m_status;
     QLabel *m_exposure;

@@ -43,14 +43,18 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
         QStringLiteral("Runs the actions on each of N accepted connections, then exits "
                        "(default 1)."),
         QStringLiteral("N"));
+    const QCommandLineOption v6only(QStringLiteral("v6only"),
+                                    QStringLiteral("Listening on :: takes IPv6 clients only "
+                                                   "(without it :: takes IPv4 clients too)."));
     if (server) {
         parser.setCommand(command,
                           QStringLiteral("Listens and runs the actions on every accepted "
                                          "connection."));
         parser.addArgument(QStringLiteral("[ADDR:]PORT"),
-                           QStringLiteral("Where to listen: 127.0.0.1 unless ADDR is given; port 0 "
-                                          "lets the OS choose, and the first line printed is "
-                                          "'listening on ADDR:PORT'."),
+                           QStringLiteral("Where to listen: 127.0.0.1 unless ADDR is given "
+                                          "(localhost is 127.0.0.1; :: takes IPv4 and IPv6 "
+                                          "clients); port 0 lets the OS choose, and the first "
+                                          "line printed is 'listening on ADDR:PORT'."),
                            QStringLiteral("[ADDR:]PORT"));
     } else {
         parser.setCommand(command,
@@ -63,8 +67,10 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
     parser.addArgument(QStringLiteral("ACTION"), ActionWords, QStringLiteral("ACTION..."));
     parser.addOption(SaveOption);
     parser.addOption(timeout);
-    if (server)
+    if (server) {
         parser.addOption(connections);
+        parser.addOption(v6only);
+    }
     parser.addOption(QuietOption);
     if (!parser.parse(args, error))
         return std::nullopt;
@@ -74,6 +80,7 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
     options.positional = parser.positionalArguments();
     options.savePath = parser.value(SaveOption);
     options.quiet = parser.isSet(QuietOption);
+    options.v6only = server && parser.isSet(v6only);
     if (parser.isSet(timeout)) {
         const auto seconds = parser.intValue(timeout, 1, 24 * 3600, error);
         if (!seconds)
@@ -268,7 +275,7 @@ std::optional<int> CliCommand::startClient()
     connect(endpoint, &Endpoint::connected, runner, &ActionRunner::start);
     connect(endpoint, &Endpoint::connectFailed, this, [this](const QString &reason) {
         printError(reason);
-        finish(ExitInvalid);
+        finish(m_connectFailureExit);
     });
     return std::nullopt;
 }
@@ -281,7 +288,7 @@ std::optional<int> CliCommand::startServer()
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
     }
-    const auto address = HostPort::listenAddress(where->host, &error);
+    const auto address = HostPort::listenAddress(where->host, &error, m_options.v6only);
     if (!address) {
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
@@ -347,6 +354,8 @@ void CliCommand::handleRunnerFinished()
 
 void CliCommand::handleTimeout()
 {
+    if (abandonConnects(QStringLiteral("timed out after %1 s").arg(m_options.timeoutSec)))
+        return;
     QString what;
     for (const ActionRunner *runner : std::as_const(m_runners)) {
         if (runner->isRunning())
@@ -358,6 +367,21 @@ void CliCommand::handleTimeout()
                    .arg(m_options.connections);
     printError(QStringLiteral("timed out after %1 s%2").arg(m_options.timeoutSec).arg(what));
     finish(ExitFailed);
+}
+
+// A connect still under way when the run ends: the endpoint records the attempt's end, naming the
+// address it went to, and its sentence is the one printed (exit 1, as for any timeout).
+bool CliCommand::abandonConnects(const QString &why)
+{
+    for (Endpoint *client : m_workbench.clients()) {
+        const Endpoint::Status status = client->status();
+        if (status == Endpoint::Status::Resolving || status == Endpoint::Status::Connecting) {
+            m_connectFailureExit = ExitFailed;
+            client->cancelConnect(why);
+            return true;
+        }
+    }
+    return false;
 }
 
 void CliCommand::finish(int exitCode)

@@ -35,7 +35,8 @@ struct CliOptions
     bool quiet = false;
     std::optional<ReplayOptions> replay;
     std::optional<ExportOptions> exported;
-    QString text; // what help (--help, --version) prints
+    QString text;        // what help (--help, --version) prints
+    bool v6only = false; // a server on :: takes IPv6 clients only
 
     // client, server, show and scenario list|run: reads the arguments after the command's name
     // with parser, which answers --help (nullopt, parser.helpRequested()) from the same options.
@@ -65,6 +66,7 @@ private:
     void handleAccepted(Endpoint *endpoint);
     void handleRunnerFinished();
     void handleTimeout();
+    bool abandonConnects(const QString &why);
     void finish(int exitCode);
     void printEvent(qsizetype index);
     void printError(const QString &sentence);
@@ -78,6 +80,7 @@ private:
     bool m_printing = false; // a server prints nothing before its "listening on" line
     bool m_finished = false;
     QTimer m_timeout;
+    int m_connectFailureExit = ExitInvalid; // ExitFailed once the timeout ended the connect
     ScenarioCommand *m_scenario = nullptr;
     std::unique_ptr<ReplayCommand> m_replay;
 };

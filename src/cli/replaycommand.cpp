@@ -29,6 +29,9 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
                                     QStringLiteral("Where a server replay listens (default "
                                                    "127.0.0.1:0)."),
                                     QStringLiteral("[ADDR:]PORT"));
+    const QCommandLineOption v6only(QStringLiteral("v6only"),
+                                    QStringLiteral("Listening on :: takes IPv6 clients only "
+                                                   "(without it :: takes IPv4 clients too)."));
     const QCommandLineOption speed(QStringLiteral("speed"),
                                    QStringLiteral("Scales the recorded gaps between actions: 2 "
                                                   "halves them; 0 or max keeps only the waiting "
@@ -52,6 +55,7 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
         QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
     for (const QCommandLineOption &option : {side, target, listen, speed, step, save, timeout})
         parser.addOption(option);
+    parser.addOption(v6only);
     if (!parser.parse(args, error))
         return std::nullopt;
 
@@ -77,11 +81,12 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
         if (!options.target)
             return std::nullopt;
     }
+    options.v6only = parser.isSet(v6only);
     if (parser.isSet(listen)) {
         options.listen = HostPort::parse(parser.value(listen), true, error);
         if (!options.listen)
             return std::nullopt;
-        if (!HostPort::listenAddress(options.listen->host, error)) {
+        if (!HostPort::listenAddress(options.listen->host, error, options.v6only)) {
             *error = QStringLiteral("--listen: ") + *error;
             return std::nullopt;
         }
@@ -121,6 +126,10 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
         *error = QStringLiteral("--listen is for --side server or both");
         return std::nullopt;
     }
+    if (options.v6only && options.mode == Replayer::Mode::Client) {
+        *error = QStringLiteral("--v6only is for --side server or both");
+        return std::nullopt;
+    }
     return options;
 }
 
@@ -152,9 +161,10 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
     m_replayer->setStepping(options.step);
     if (options.target)
         m_replayer->setTarget(options.target->host, options.target->port);
-    if (options.listen) {
-        if (const auto address = HostPort::listenAddress(options.listen->host, &error))
-            m_replayer->setListenAddress(*address, options.listen->port);
+    if (options.listen || options.v6only) {
+        const HostPort where = options.listen.value_or(HostPort{});
+        if (const auto address = HostPort::listenAddress(where.host, &error, options.v6only))
+            m_replayer->setListenAddress(*address, where.port);
     }
     if (!m_replayer->prepare(&error)) {
         printError(QStringLiteral("cannot replay '%1': %2").arg(options.file, error));

@@ -27,7 +27,8 @@ struct ReplayOptions
     Replayer::Mode mode = Replayer::Mode::Auto;
     std::optional<HostPort> target;
     std::optional<HostPort> listen;
-    double speed = 1.0; // 0: no waiting between actions
+    bool v6only = false; // listening on :: takes IPv6 clients only
+    double speed = 1.0;  // 0: no waiting between actions
     bool step = false;
     QString savePath;
     int timeoutSec = 30;

@@ -16,6 +16,9 @@ QString tr(const char *text)
 QString explainState(TcpState state)
 {
     switch (state) {
+    case TcpState::SynSent:
+        return tr("connect() sent a SYN; this end waits for the SYN-ACK. A connect that stays "
+                  "here has had no answer (the SYN or its reply was dropped).");
     case TcpState::Established:
         return tr("Both directions are open.");
     case TcpState::FinWait1:

@@ -43,13 +43,35 @@ QString HostPort::format(const QString &host, quint16 port)
     return QStringLiteral("%1:%2").arg(host).arg(port);
 }
 
-std::optional<QHostAddress> HostPort::listenAddress(const QString &host, QString *error)
+bool HostPort::isLocalhost(const QString &host)
 {
-    const QHostAddress address(host.isEmpty() ? QStringLiteral("127.0.0.1") : host);
+    return host.compare(QLatin1StringView("localhost"), Qt::CaseInsensitive) == 0
+           || host.compare(QLatin1StringView("localhost."), Qt::CaseInsensitive) == 0;
+}
+
+std::optional<QHostAddress>
+HostPort::listenAddress(const QString &host, QString *error, bool v6only)
+{
+    if (host.isEmpty() || isLocalhost(host))
+        return QHostAddress(v6only ? QHostAddress::LocalHostIPv6 : QHostAddress::LocalHost);
+    const QHostAddress address(host);
     if (address.isNull()) {
         *error = QStringLiteral("'%1' is not an IP address to listen on").arg(host);
         return std::nullopt;
     }
+    if (address.protocol() != QAbstractSocket::IPv6Protocol) {
+        if (v6only) {
+            *error = QStringLiteral("'%1' is an IPv4 address: IPv6 only needs an IPv6 address "
+                                    "to listen on, such as '::'")
+                         .arg(host);
+            return std::nullopt;
+        }
+        return address;
+    }
+    // Qt binds QHostAddress::Any as :: with IPV6_V6ONLY off, and a parsed "::" (AnyIPv6) with it
+    // on. Other IPv6 addresses cannot receive IPv4 connections either way.
+    if (address == QHostAddress(QHostAddress::AnyIPv6) && !v6only)
+        return QHostAddress(QHostAddress::Any);
     return address;
 }
 

@@ -24,9 +24,16 @@ struct HostPort
     static QString format(const QString &host, quint16 port);
     QString toString() const { return format(host, port); }
 
-    // Where to listen, from the host a user gave ("" is 127.0.0.1, FinScope's default): nullopt
-    // and *error "'example' is not an IP address to listen on" unless it is an IP address.
-    static std::optional<QHostAddress> listenAddress(const QString &host, QString *error);
+    // Where to listen, from the host a user gave: nullopt and *error "'example' is not an IP
+    // address to listen on" unless it is an IP address or localhost. "" and "localhost" are
+    // 127.0.0.1 (FinScope's default; localhost is the loopback by definition, RFC 6761, so no
+    // lookup that could hang or name another machine). "::" is dual-stack (IPv4 clients too, as
+    // Linux programs listening on :: are) unless v6only; v6only makes "" and localhost ::1, and is
+    // refused for an IPv4 address.
+    static std::optional<QHostAddress>
+    listenAddress(const QString &host, QString *error, bool v6only = false);
+    // True for "localhost" in any case, with or without the root's dot.
+    static bool isLocalhost(const QString &host);
     // Whether listening on host lets other machines reach the port: an IP address that is not
     // loopback ("0.0.0.0", "::", a LAN address). Not an address at all exposes nothing.
     static bool exposesPort(const QString &host);

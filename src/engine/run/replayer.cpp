@@ -67,8 +67,15 @@ bool Replayer::prepare(QString *error)
     if (m_mode != Mode::Client && !workbench->listen(m_listenAddress, m_listenPort, error))
         return false;
     if (m_mode == Mode::Both) {
+        // A wildcard is no place to connect to: this process's clients reach it on loopback.
+        QString host = m_listenAddress.toString();
+        if (m_listenAddress == QHostAddress(QHostAddress::Any)
+            || m_listenAddress == QHostAddress(QHostAddress::AnyIPv4))
+            host = QStringLiteral("127.0.0.1");
+        else if (m_listenAddress == QHostAddress(QHostAddress::AnyIPv6))
+            host = QStringLiteral("::1");
         for (auto &client : m_clients)
-            client.second = HostPort{m_listenAddress.toString(), workbench->listenPort()};
+            client.second = HostPort{host, workbench->listenPort()};
     }
     m_prepared = true;
     return true;

@@ -39,6 +39,11 @@ void Workbench::stopListening()
 
 QString Workbench::listenAddress() const
 {
+    // The socket's own address: Qt reports a dual-stack :: listener as 0.0.0.0.
+    if (m_listener.isListening()) {
+        if (const auto bound = native::localAddress(int(m_listener.socketDescriptor())))
+            return bound->toString();
+    }
     return native::SocketAddress{m_listener.serverAddress(), m_listener.serverPort()}.toString();
 }
 

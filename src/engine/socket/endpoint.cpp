@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QHostInfo>
+#include <QStringList>
 
 #include <cerrno>
 
@@ -141,6 +142,11 @@ void Endpoint::tryNextAddress()
         return;
     }
     m_status = Status::Connecting;
+    // connect() put the socket in SYN_SENT and sent the SYN: recorded, so an attempt that never
+    // completes (a dropped SYN, a cancelled run) still shows when it started and where it went.
+    Event attempt;
+    attempt.state = TcpState::SynSent;
+    record(EventKind::State, attempt, {}, QStringLiteral("%1: SYN sent").arg(what));
     m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &Endpoint::handleConnectWritable);
 }
@@ -172,12 +178,23 @@ void Endpoint::cancelConnect(const QString &why)
     if (m_status != Status::Resolving && m_status != Status::Connecting)
         return;
     delete m_writeNotifier;
+    // Name the address the attempt went to (a name may have several) and the ones never tried.
+    QString what = m_target;
     if (m_fd >= 0) {
         native::close(m_fd);
         m_fd = -1;
+        what = m_connectingTo.toString();
+    }
+    QStringList untried;
+    if (m_status == Status::Connecting) {
+        for (const native::SocketAddress &candidate : std::as_const(m_candidates))
+            untried << candidate.toString();
     }
     m_candidates.clear();
-    fail(QStringLiteral("connect to %1 abandoned: %2").arg(m_target, why), true);
+    QString reason = QStringLiteral("connect to %1 abandoned: %2").arg(what, why);
+    if (!untried.isEmpty())
+        reason += QStringLiteral(" (not tried: %1)").arg(untried.join(QStringLiteral(", ")));
+    fail(reason, true);
 }
 
 bool Endpoint::adoptDescriptor(qintptr fd)

@@ -86,6 +86,14 @@ QByteArray procAddress(const SocketAddress &a)
 
 QString SocketAddress::toString() const
 {
+    // An IPv4 client of a dual-stack listener reaches the accepted socket as ::ffff:a.b.c.d: it
+    // is that IPv4 address, shown as the client's own end shows it so the two ends match.
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        static constexpr quint8 mappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (std::memcmp(bytes.c, mappedPrefix, sizeof(mappedPrefix)) == 0)
+            return HostPort::format(QHostAddress(address.toIPv4Address()).toString(), port);
+    }
     return HostPort::format(address.toString(), port);
 }
 

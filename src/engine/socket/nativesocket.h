@@ -23,7 +23,8 @@ struct SocketAddress
 {
     QHostAddress address;
     quint16 port = 0;
-    QString toString() const; // "127.0.0.1:5555", "[::1]:5555"
+    // "127.0.0.1:5555", "[::1]:5555"; an IPv4-mapped IPv6 address as its IPv4 address.
+    QString toString() const;
 };
 
 struct KernelQueues
