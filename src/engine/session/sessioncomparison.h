@@ -20,7 +20,8 @@
 //
 // Who closes first is not always the program's choice: when the two FINs cross (both sent within
 // a round trip of each other) either can arrive first, and a replay against an unchanged peer
-// flips the order as often as not. When the close order raced in either session, the differences
+// flips the order as often as not. When the close order raced in the first session (the
+// recording), the differences
 // it explains (the CLOSE_WAIT / TIME_WAIT states, and where the EOF falls among the end's own
 // teardown calls) are listed as races, not differences, unless Options::strict.
 //
