@@ -228,8 +228,11 @@ void SessionComparison::compare(const Summary *a, const Summary *b, Side side, q
                 {side, conn, QStringLiteral("%1 (who closed first raced: %2)").arg(text, raced)});
     };
     if (a->teardownKeys != b->teardownKeys) {
+        // The EOF may move, not come or go: a peer that stopped closing is news.
         raceOr(
-            withoutEof(a->teardownKeys) == withoutEof(b->teardownKeys),
+            withoutEof(a->teardownKeys) == withoutEof(b->teardownKeys)
+                && a->teardownKeys.count(QStringLiteral("eof"))
+                       == b->teardownKeys.count(QStringLiteral("eof")),
             QStringLiteral("%1: %2 saw %3; %4 saw %5")
                 .arg(end, m_firstName, sequence(a->teardown), m_secondName, sequence(b->teardown)));
     }
