@@ -199,6 +199,7 @@ private slots:
     void replayStepsOnEnter();
     void diffOfSessions();
     void diffComparesPayload();
+    void diffCallsARacedCloseOrderARace();
     void pythonExportDoesTheSameHalfClose();
     void pythonExportOfServer();
     void textExportIsWhatShowPrints();
@@ -630,6 +631,57 @@ void TestReplay::diffComparesPayload()
     QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
     QVERIFY(r.out.startsWith(QLatin1StringView("equivalent: the same teardown, TCP states and "
                                                "bytes")));
+}
+
+void TestReplay::diffCallsARacedCloseOrderARace()
+{
+    // A client end that shut down its write side 0.1 ms after the peer's FIN arrived (the FINs
+    // crossed), and one whose FIN went 10 ms before the peer's (TIME_WAIT at close).
+    const auto session = [](bool crossed) {
+        Session s;
+        s.wallClockStart = QDateTime::currentDateTimeUtc();
+        s.endpoints.append(
+            {Side::Client, 1, "127.0.0.1:40000", "127.0.0.1:5555", "127.0.0.1:5555"});
+        const auto add = [&s](qint64 us, EventKind kind, TcpState state = TcpState::Unknown) {
+            Event e;
+            e.tNs = us * 1000;
+            e.side = Side::Client;
+            e.conn = 1;
+            e.kind = kind;
+            e.how = kind == EventKind::Shutdown ? ShutdownHow::Write : ShutdownHow::None;
+            e.state = state;
+            s.events.append(e);
+        };
+        if (crossed)
+            add(1900, EventKind::State, TcpState::CloseWait);
+        add(2000, EventKind::Shutdown);
+        add(crossed ? 3000 : 12'000, EventKind::Eof);
+        add(13'000, EventKind::Close);
+        if (!crossed)
+            add(13'000, EventKind::State, TcpState::TimeWait);
+        return s;
+    };
+    const QString a = m_dir.filePath(QStringLiteral("crossed.json"));
+    const QString b = m_dir.filePath(QStringLiteral("first.json"));
+    QString error;
+    QVERIFY2(session(true).save(a, &error) && session(false).save(b, &error), qPrintable(error));
+    Result r = runCli({"diff", a, b});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QCOMPARE(r.out,
+             QStringLiteral("equivalent: the same teardown, TCP states and byte counts on every "
+                            "connection end\nrace, not a difference: client 1 states: "
+                            "'crossed.json' saw CLOSE_WAIT; 'first.json' saw TIME_WAIT (who "
+                            "closed first raced: the two FINs were 0.10 ms apart in the "
+                            "'crossed.json')\n"));
+    r = runCli({"diff", a, b, "--strict"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.startsWith(QLatin1StringView("client 1 states: 'crossed.json' saw CLOSE_WAIT; "
+                                                "'first.json' saw TIME_WAIT (who closed first "
+                                                "raced")),
+             qPrintable(r.out));
+    // The other way round nothing raced in A, the reference: a difference.
+    r = runCli({"diff", b, a});
+    QCOMPARE(r.exitCode, 1);
 }
 
 void TestReplay::pythonExportDoesTheSameHalfClose()
