@@ -60,6 +60,46 @@ private:
     QList<Action> m_actions;
 };
 
+// The recording as if the server's FIN had crossed the client's: CLOSE_WAIT sampled 0.1 ms
+// before the client's shutdown wr, and no TIME_WAIT after its close.
+Session withCrossedFins(const Session &recording)
+{
+    Session out;
+    out.wallClockStart = recording.wallClockStart;
+    out.tool = recording.tool;
+    out.endpoints = recording.endpoints;
+    out.actions = recording.actions;
+    const EventStore &store = recording.events;
+    for (Event e : store.events()) {
+        if (e.kind == EventKind::State && e.state == TcpState::TimeWait)
+            continue;
+        if (e.kind == EventKind::Shutdown) {
+            Event closeWait = e;
+            closeWait.kind = EventKind::State;
+            closeWait.state = TcpState::CloseWait;
+            closeWait.tNs = e.tNs - 100'000;
+            out.events.append(closeWait);
+        }
+        const QString text = store.string(e.text);
+        e.text = text.isEmpty() ? 0 : out.events.internString(text);
+        QByteArray payload;
+        if (e.kind == EventKind::Send || e.kind == EventKind::Recv) {
+            const Direction d = e.kind == EventKind::Send ? Direction::Sent : Direction::Received;
+            payload = store.payloadStream(e.side, e.conn, d)->data.mid(e.offset, e.bytes);
+        }
+        out.events.append(e, payload);
+    }
+    return out;
+}
+
+QString listed(const QListWidget *list)
+{
+    QString all;
+    for (int i = 0; i < list->count(); ++i)
+        all += list->item(i)->text() + u'\n';
+    return all;
+}
+
 int comboIndex(QComboBox *combo, Replayer::Mode mode)
 {
     return combo->findData(int(mode));
@@ -81,6 +121,8 @@ private slots:
     void badTargetIsRefusedBeforeConnecting();
     void stopHaltsTheReplay();
     void nextPressesDoNotPileUp();
+    void payloadCheckComparesTheBytes();
+    void racedCloseOrderIsARaceUnlessStrict();
 };
 
 void TestAppReplay::initTestCase()
@@ -255,6 +297,66 @@ void TestAppReplay::nextPressesDoNotPileUp()
     QCOMPARE(w.replayer()->session().actions.size(), 1);
     w.stop();
     QVERIFY(w.hasResult());
+}
+
+void TestAppReplay::payloadCheckComparesTheBytes()
+{
+    // The peer answers as many bytes as when recorded, but other ones.
+    LiveServer server({QStringLiteral("read-until-eof"),
+                       QStringLiteral("send Message RECEIVED.\\n"),
+                       QStringLiteral("shutdown wr"),
+                       QStringLiteral("close")});
+    ReplayWindow w(example("half-close-client.json"), QStringLiteral("half-close-client.json"));
+    w.show();
+    QVERIFY(!w.payloadCheck()->isChecked());
+    w.targetEdit()->setText(server.address());
+    w.speedSpin()->setValue(0);
+    QVERIFY(w.start());
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    QVERIFY2(w.isEquivalent(), qPrintable(w.verdictText()));
+    // Checking the box compares the same replay again, bytes included.
+    w.payloadCheck()->setChecked(true);
+    QVERIFY(!w.isEquivalent());
+    QVERIFY(w.verdictText().startsWith(QLatin1StringView("Differs")));
+    QCOMPARE(w.differenceList()->count(), 1);
+    QVERIFY2(w.differenceList()->item(0)->text().startsWith(
+                 QLatin1StringView("client 1 received: the bytes differ from offset 8: recording "
+                                   "\"received.\\n\"")),
+             qPrintable(listed(w.differenceList())));
+    QVERIFY(w.replayView()->timeline()->isLaneMarked(Side::Client, 1));
+    w.payloadCheck()->setChecked(false);
+    QVERIFY(w.isEquivalent());
+}
+
+void TestAppReplay::racedCloseOrderIsARaceUnlessStrict()
+{
+    LiveServer server({QStringLiteral("read-until-eof"),
+                       QStringLiteral("send Message received.\\n"),
+                       QStringLiteral("shutdown wr"),
+                       QStringLiteral("close")});
+    ReplayWindow w(withCrossedFins(example("half-close-client.json")),
+                   QStringLiteral("crossed.json"));
+    w.show();
+    QVERIFY(!w.strictCheck()->isChecked());
+    w.targetEdit()->setText(server.address());
+    w.speedSpin()->setValue(0);
+    QVERIFY(w.start());
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    // Here the client's FIN went first (TIME_WAIT); in the recording the FINs crossed.
+    QVERIFY2(w.isEquivalent(), qPrintable(w.verdictText() + u'\n' + listed(w.differenceList())));
+    QVERIFY2(w.verdictText().contains(QLatin1StringView("raced")), qPrintable(w.verdictText()));
+    QCOMPARE(w.differenceList()->count(), 1);
+    QVERIFY2(w.differenceList()->item(0)->text().startsWith(
+                 QLatin1StringView("Race, not a difference: client 1 states: recording saw "
+                                   "CLOSE_WAIT; replay saw TIME_WAIT (who closed first raced: "
+                                   "the two FINs were 0.10 ms apart in the recording)")),
+             qPrintable(listed(w.differenceList())));
+    QVERIFY(!w.replayView()->timeline()->isLaneMarked(Side::Client, 1));
+    w.strictCheck()->setChecked(true);
+    QVERIFY(!w.isEquivalent());
+    QVERIFY(w.verdictText().startsWith(QLatin1StringView("Differs")));
+    QCOMPARE(w.differenceList()->count(), 1);
+    QVERIFY(w.replayView()->timeline()->isLaneMarked(Side::Client, 1));
 }
 
 QTEST_MAIN(TestAppReplay)

@@ -362,12 +362,22 @@ void TestCli::commandHelp_data()
                                   << QStringList{"--connections", "--to"};
     QTest::newRow("show") << QStringList{"show", "--help"} << "finscope-cli show FILE"
                           << QStringList{"FILE"} << QStringList{"--save", "--to"};
-    QTest::newRow("replay")
-        << QStringList{"replay", "--help"} << "finscope-cli replay [options] FILE"
-        << QStringList{"--side", "--target", "--listen", "--speed", "--step", "--save", "--timeout"}
-        << QStringList{"--connections", "--to", "--width"};
-    QTest::newRow("diff") << QStringList{"diff", "--help"} << "finscope-cli diff A.json B.json"
-                          << QStringList{"A.json", "B.json"} << QStringList{"--save", "--to"};
+    QTest::newRow("replay") << QStringList{"replay", "--help"}
+                            << "finscope-cli replay [options] FILE"
+                            << QStringList{"--side",
+                                           "--target",
+                                           "--listen",
+                                           "--speed",
+                                           "--step",
+                                           "--save",
+                                           "--timeout",
+                                           "--compare <teardown|payload>",
+                                           "--strict"}
+                            << QStringList{"--connections", "--to", "--width"};
+    QTest::newRow("diff")
+        << QStringList{"diff", "--help"} << "finscope-cli diff [options] A.json B.json"
+        << QStringList{"A.json", "B.json", "--compare <teardown|payload>", "--strict"}
+        << QStringList{"--save", "--to"};
     QTest::newRow("export") << QStringList{"export", "--help"}
                             << "finscope-cli export [options] FILE OUT"
                             << QStringList{"--to <text|svg|png|python>", "--side", "--width"}

@@ -36,6 +36,30 @@ public:
         }
         return *this;
     }
+    // A send or recv of these very bytes.
+    Builder &data(Side side, EventKind kind, qint64 tMs, const QByteArray &bytes)
+    {
+        Event e;
+        e.side = side;
+        e.conn = 1;
+        e.kind = kind;
+        e.tNs = tMs * Ms;
+        e.bytes = bytes.size();
+        const Direction d = kind == EventKind::Send ? Direction::Sent : Direction::Received;
+        const PayloadStream *s = m_session.events.payloadStream(side, 1, d);
+        e.offset = s ? s->total : 0;
+        m_session.events.append(e, bytes);
+        return *this;
+    }
+    // An event at a time finer than a millisecond.
+    Builder &atUs(Side side, EventKind kind, qint64 tUs, std::function<void(Event &)> fill = {})
+    {
+        return add(side, kind, 0, [tUs, fill](Event &e) {
+            e.tNs = tUs * 1000;
+            if (fill)
+                fill(e);
+        });
+    }
     Builder &bytes(Side side, EventKind kind, qint64 tMs, qint64 n)
     {
         return add(side, kind, tMs, [n](Event &e) { e.bytes = n; });
@@ -114,6 +138,40 @@ Session halfClose(const HalfClose &v)
     return session;
 }
 
+// Both ends close: the client sends its FIN at 2 ms, the server `serverFinUs` later in the
+// recording. With serverFirst the server's FIN goes first instead (as a replay may find it).
+Session crossingFins(qint64 serverFinUs, bool serverFirst)
+{
+    const Side c = Side::Client;
+    const Side s = Side::Server;
+    const auto wr = [](Event &e) { e.how = ShutdownHow::Write; };
+    const auto state = [](TcpState st) { return [st](Event &e) { e.state = st; }; };
+    const Side first = serverFirst ? s : c;
+    const Side second = serverFirst ? c : s;
+    Builder b;
+    b.add(c, EventKind::Connect, 0).add(s, EventKind::Accept, 0);
+    b.atUs(first, EventKind::Shutdown, 2000, wr)
+        .atUs(second, EventKind::State, 2000 + serverFinUs / 4, state(TcpState::CloseWait))
+        .atUs(second, EventKind::Eof, 2000 + serverFinUs / 2)
+        .atUs(second, EventKind::Shutdown, 2000 + serverFinUs, wr)
+        .atUs(first, EventKind::Eof, 2000 + serverFinUs + 100)
+        .atUs(first, EventKind::Close, 2000 + serverFinUs + 200)
+        .atUs(first, EventKind::State, 2000 + serverFinUs + 200, state(TcpState::TimeWait))
+        .atUs(second, EventKind::Close, 2000 + serverFinUs + 300);
+    Session session = b.session();
+    session.endpoints.append({c, 1, "127.0.0.1:40000", "127.0.0.1:5555", "127.0.0.1:5555"});
+    session.endpoints.append({s, 1, "127.0.0.1:5555", "127.0.0.1:40000", "127.0.0.1:5555"});
+    return session;
+}
+
+// A session whose client sent `sent` and whose server received it.
+Session carrying(const QByteArray &sent)
+{
+    Builder b;
+    b.data(Side::Client, EventKind::Send, 1, sent).data(Side::Server, EventKind::Recv, 2, sent);
+    return b.session();
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(HalfClose)
@@ -127,6 +185,11 @@ private slots:
     void differences();
     void sideFilterIgnoresTheOtherSide();
     void summaryNormalisesStates();
+    void payloadNamesTheFirstDifferingOffset();
+    void payloadComparesOnlyWhatBothKept();
+    void racedCloseOrderIsARace_data();
+    void racedCloseOrderIsARace();
+    void raceExcusesOnlyTheCloseOrder();
 };
 
 void TestComparison::differences_data()
@@ -222,6 +285,130 @@ void TestComparison::summaryNormalisesStates()
     const SessionComparison::Summary &server = summaries.at(1);
     QCOMPARE(server.states, QStringList{"CLOSE_WAIT"}); // two samples collapsed
     QCOMPARE(server.bytesReceived, 13);
+}
+
+void TestComparison::payloadNamesTheFirstDifferingOffset()
+{
+    const Session recording = carrying("HTTP/1.1 200 OK\r\nServer: x\r\n\r\n");
+    const Session replay = carrying("HTTP/1.1 404 No\r\nServer: x\r\n\r\n");
+    // Same length: the default comparison does not look at the bytes.
+    QVERIFY(SessionComparison(recording, replay).equivalent());
+    SessionComparison::Options payload;
+    payload.payload = true;
+    const SessionComparison comparison(recording, replay, "recording", "replay", {}, payload);
+    QStringList got;
+    for (const SessionComparison::Difference &d : comparison.differences())
+        got << d.text;
+    QCOMPARE(got,
+             QStringList({"client 1 sent: the bytes differ from offset 9: recording \"200 "
+                          "OK\\r\\nServer: \"... (32 30 30 20 4f 4b 0d 0a 53 65 72 76 65 72 3a "
+                          "20...), replay \"404 No\\r\\nServer: \"... (34 30 34 20 4e 6f 0d 0a "
+                          "53 65 72 76 65 72 3a 20...)",
+                          "server 1 received: the bytes differ from offset 9: recording \"200 "
+                          "OK\\r\\nServer: \"... (32 30 30 20 4f 4b 0d 0a 53 65 72 76 65 72 3a "
+                          "20...), replay \"404 No\\r\\nServer: \"... (34 30 34 20 4e 6f 0d 0a "
+                          "53 65 72 76 65 72 3a 20...)"}));
+    // The same bytes are equivalent with the payload compared too.
+    QVERIFY(SessionComparison(recording, recording, "a", "b", {}, payload).equivalent());
+}
+
+void TestComparison::payloadComparesOnlyWhatBothKept()
+{
+    // One session stopped keeping bytes at the cap: the kept prefix agrees, the counts agree.
+    Session capped = carrying("abcdefgh");
+    for (const auto &[side, direction] :
+         {std::pair(Side::Client, Direction::Sent), std::pair(Side::Server, Direction::Received)}) {
+        PayloadStream cut = *capped.events.payloadStream(side, 1, direction);
+        cut.data.truncate(3);
+        capped.events.setPayloadStream(cut);
+    }
+    SessionComparison::Options payload;
+    payload.payload = true;
+    QVERIFY(SessionComparison(carrying("abcdefgh"), capped, "a", "b", {}, payload).equivalent());
+    // A difference inside the kept prefix is still found; one past it cannot be.
+    QVERIFY(!SessionComparison(carrying("abXdefgh"), capped, "a", "b", {}, payload).equivalent());
+    QVERIFY(SessionComparison(carrying("abcdXfgh"), capped, "a", "b", {}, payload).equivalent());
+}
+
+void TestComparison::racedCloseOrderIsARace_data()
+{
+    QTest::addColumn<qint64>("finsApartUs");
+    QTest::addColumn<bool>("raced");
+    QTest::newRow("FINs 0.5 ms apart: a race") << qint64(500) << true;
+    QTest::newRow("FINs 2.9 ms apart: a race") << qint64(2900) << true;
+    QTest::newRow("FINs 10 ms apart: who closed first is a difference") << qint64(10'000) << false;
+}
+
+void TestComparison::racedCloseOrderIsARace()
+{
+    QFETCH(qint64, finsApartUs);
+    QFETCH(bool, raced);
+    const Session recording = crossingFins(finsApartUs, false);
+    const Session replay = crossingFins(200, true); // the server's FIN went first this time
+    const QStringList expected{
+        "client 1: recording saw shutdown wr then eof then close; replay saw eof then shutdown "
+        "wr then close",
+        "client 1 states: recording saw TIME_WAIT; replay saw CLOSE_WAIT",
+        "server 1: recording saw eof then shutdown wr then close; replay saw shutdown wr then eof "
+        "then close",
+        "server 1 states: recording saw CLOSE_WAIT; replay saw TIME_WAIT"};
+    const QString why = QStringLiteral(" (who closed first raced: the two FINs were %1 ms apart "
+                                       "in the recording)")
+                            .arg(double(finsApartUs) / 1000, 0, 'f', 2);
+
+    const SessionComparison lenient(recording, replay);
+    QStringList differences;
+    for (const SessionComparison::Difference &d : lenient.differences())
+        differences << d.text;
+    QStringList races;
+    for (const SessionComparison::Difference &d : lenient.races())
+        races << d.text;
+    if (raced) {
+        QVERIFY2(lenient.equivalent(), qPrintable(lenient.report()));
+        QStringList explained;
+        for (const QString &line : expected)
+            explained << line + why;
+        QCOMPARE(races, explained);
+        QVERIFY(lenient.report().startsWith(
+            QLatin1StringView("equivalent to the recording\nrace, not a difference: client 1: ")));
+    } else {
+        QCOMPARE(differences, expected);
+        QVERIFY(races.isEmpty());
+    }
+
+    SessionComparison::Options strict;
+    strict.strict = true;
+    const SessionComparison strictly(recording, replay, "recording", "replay", {}, strict);
+    QVERIFY(!strictly.equivalent());
+    QVERIFY(strictly.races().isEmpty());
+    QCOMPARE(strictly.differences().size(), expected.size());
+    for (qsizetype i = 0; i < expected.size(); ++i)
+        QCOMPARE(strictly.differences().at(i).text, expected.at(i) + (raced ? why : QString()));
+}
+
+void TestComparison::raceExcusesOnlyTheCloseOrder()
+{
+    // The recording's FINs crossed, but the replay's server resets: the client's RST is news.
+    const Session recording = crossingFins(500, false);
+    Session replay = crossingFins(500, false);
+    Builder b;
+    b.add(Side::Client, EventKind::Connect, 0)
+        .add(Side::Client, EventKind::Shutdown, 2, [](Event &e) { e.how = ShutdownHow::Write; })
+        .rst(Side::Client, 3, ECONNRESET)
+        .add(Side::Client, EventKind::Close, 4);
+    Session reset = b.session();
+    reset.endpoints = recording.endpoints;
+    const SessionComparison comparison(recording, reset, "recording", "replay", Side::Client);
+    QCOMPARE(comparison.differences().size(), 1);
+    QCOMPARE(comparison.differences().first().text,
+             QStringLiteral("client 1: recording saw shutdown wr then eof then close; replay saw "
+                            "shutdown wr then rst (ECONNRESET) then close"));
+    // TIME_WAIT against nothing is what the race explains.
+    QCOMPARE(comparison.races().size(), 1);
+    QVERIFY(comparison.races().first().text.startsWith(
+        QLatin1StringView("client 1 states: recording saw TIME_WAIT; replay saw nothing")));
+    QVERIFY(SessionComparison(recording, replay).report()
+            == QStringLiteral("equivalent to the recording"));
 }
 
 QTEST_APPLESS_MAIN(TestComparison)

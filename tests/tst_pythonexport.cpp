@@ -52,6 +52,16 @@ Session clientSession(const QStringList &actions, const QString &target)
     return session;
 }
 
+// A client that sent "ping" in a send that blocked for 2 s when recorded, then closed 100 ms
+// after it returned; withEnd false drops the recorded end (a session saved before end_ns).
+Session blockedSendThenClose(const QString &target, bool withEnd)
+{
+    Session session = clientSession({QStringLiteral("send ping"), QStringLiteral("close")}, target);
+    session.actions[0].endNs = withEnd ? 2'000'000'000 : -1;
+    session.actions[1].tNs = 2'100'000'000;
+    return session;
+}
+
 // The body of `def client_1(c):`, one statement a line, without the indent.
 QStringList clientBody(const QString &script)
 {
@@ -241,6 +251,8 @@ private slots:
     void halfCloseClientAgainstEngineServer();
     void sharedHandleHoldsTheFin_data();
     void sharedHandleHoldsTheFin();
+    void gapsAreSleptAfterTheActionBefore();
+    void gapAfterABlockingSendIsRelative();
 };
 
 void TestPythonExport::statementOfEachAction_data()
@@ -401,6 +413,44 @@ void TestPythonExport::sharedHandleHoldsTheFin()
         QVERIFY2(gapMs >= 500, qPrintable(QStringLiteral("EOF %1 ms after the data").arg(gapMs)));
     else
         QVERIFY2(gapMs < 300, qPrintable(QStringLiteral("EOF %1 ms after the data").arg(gapMs)));
+}
+
+void TestPythonExport::gapsAreSleptAfterTheActionBefore()
+{
+    QString error;
+    auto script = PythonExport::script(
+        blockedSendThenClose(QStringLiteral("127.0.0.1:5555"), true), Side::Client, &error);
+    QVERIFY2(script, qPrintable(error));
+    QCOMPARE(clientBody(*script), QStringList({"c.send(b'ping')", "c.gap(0.100)", "c.close()"}));
+    // Without recorded ends, the recorded start as before.
+    script = PythonExport::script(
+        blockedSendThenClose(QStringLiteral("127.0.0.1:5555"), false), Side::Client, &error);
+    QVERIFY2(script, qPrintable(error));
+    QCOMPARE(clientBody(*script), QStringList({"c.send(b'ping')", "c.at(2.100)", "c.close()"}));
+}
+
+// The send returns at once here: the FIN follows it by the recorded 100 ms, not at 2.1 s.
+void TestPythonExport::gapAfterABlockingSendIsRelative()
+{
+    if (python().isEmpty())
+        QSKIP("python3 is not installed");
+    EngineServer server({QStringLiteral("read-until-eof"), QStringLiteral("close")});
+    QVERIFY(server.isListening());
+    QString error;
+    const auto script = PythonExport::script(
+        blockedSendThenClose(QStringLiteral("127.0.0.1:%1").arg(server.port()), true),
+        Side::Client,
+        &error);
+    QVERIFY2(script, qPrintable(error));
+    const ScriptRun run = runScript(*script, {});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+    QTRY_VERIFY(server.finished());
+    const qint64 recv = server.firstTime(EventKind::Recv);
+    const qint64 eof = server.firstTime(EventKind::Eof);
+    QVERIFY(recv >= 0 && eof >= 0);
+    const qint64 gapMs = (eof - recv) / 1'000'000;
+    QVERIFY2(gapMs >= 90 && gapMs < 1500,
+             qPrintable(QStringLiteral("EOF %1 ms after the data").arg(gapMs)));
 }
 
 QTEST_GUILESS_MAIN(TestPythonExport)

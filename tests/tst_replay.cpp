@@ -155,6 +155,26 @@ qint64 actionTime(const Session &session, Side side, const QString &text)
     return -1;
 }
 
+RecordedAction *recordedAction(Session *session, Side side, const QString &text)
+{
+    for (RecordedAction &a : session->actions) {
+        if (a.side == side && a.text == text)
+            return &a;
+    }
+    return nullptr;
+}
+
+// The time of the last event of `kind` on (side, 1), or -1.
+qint64 lastEventTime(const Session &session, Side side, EventKind kind)
+{
+    qint64 t = -1;
+    for (const Event &e : session.events.events()) {
+        if (e.side == side && e.conn == 1 && e.kind == kind)
+            t = e.tNs;
+    }
+    return t;
+}
+
 QString python()
 {
     return QStandardPaths::findExecutable(QStringLiteral("python3"));
@@ -169,6 +189,7 @@ class TestReplay : public QObject
 private slots:
     void bothSidesInProcessIsEquivalent();
     void speedScalesRecordedGaps();
+    void gapKeptFromTheEndOfTheActionBefore();
     void steppingRunsOneActionPerNext();
     void haltStopsEverythingAtOnce();
     void targetIsKnownBeforeConnecting();
@@ -177,6 +198,8 @@ private slots:
     void replayAgainstClosedPortExits3();
     void replayStepsOnEnter();
     void diffOfSessions();
+    void diffComparesPayload();
+    void diffCallsARacedCloseOrderARace();
     void pythonExportDoesTheSameHalfClose();
     void pythonExportOfServer();
     void textExportIsWhatShowPrints();
@@ -271,6 +294,47 @@ void TestReplay::speedScalesRecordedGaps()
     // The server's FIN only comes after the client's, whatever the speed.
     const auto summaries = SessionComparison::summarize(replayer.session());
     QCOMPARE(summaryOf(summaries, Side::Server)->teardown, QStringList({"eof", "close"}));
+}
+
+void TestReplay::gapKeptFromTheEndOfTheActionBefore()
+{
+    // Recorded: the client's 8 MiB send blocked for 5 s (its server read slowly) and its FIN
+    // followed 35 ms after the send returned. Here the server reads at once.
+    Session recording = actionsOnly({{Side::Client, 0, "send-pattern 8388608"},
+                                     {Side::Client, 5035, "shutdown wr"},
+                                     {Side::Client, 5036, "read-until-eof"},
+                                     {Side::Client, 5040, "close"},
+                                     {Side::Server, 0, "read-until-eof"},
+                                     {Side::Server, 5038, "close"}});
+    for (const auto &[side, text, endMs] : {std::tuple(Side::Client, "send-pattern 8388608", 5000),
+                                            std::tuple(Side::Client, "shutdown wr", 5035),
+                                            std::tuple(Side::Client, "read-until-eof", 5039),
+                                            std::tuple(Side::Server, "read-until-eof", 5037)}) {
+        RecordedAction *action = recordedAction(&recording, side, QString::fromLatin1(text));
+        QVERIFY(action);
+        action->endNs = endMs * Ms;
+    }
+    Replayer replayer(recording);
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QVERIFY(runToEnd(&replayer));
+    const Session &replay = replayer.session();
+    // The FIN came the recorded 35 ms after the last byte was taken, not at its recorded 5.035 s.
+    const qint64 lastSend = lastEventTime(replay, Side::Client, EventKind::Send);
+    const qint64 fin = lastEventTime(replay, Side::Client, EventKind::Shutdown);
+    QVERIFY(lastSend >= 0 && fin >= 0);
+    const qint64 gap = fin - lastSend;
+    QVERIFY2(gap >= 35 * Ms, qPrintable(QStringLiteral("FIN %1 ms after the send").arg(gap / 1e6)));
+    QVERIFY2(gap < 1000 * Ms,
+             qPrintable(QStringLiteral("FIN %1 ms after the send").arg(gap / 1e6)));
+    // The replay records when each action returned, for the next replay of it.
+    const RecordedAction *send
+        = recordedAction(const_cast<Session *>(&replay), Side::Client, "send-pattern 8388608");
+    QVERIFY(send);
+    QVERIFY2(send->endNs >= lastSend, qPrintable(QString::number(send->endNs)));
+    QVERIFY(send->endNs <= actionTime(replay, Side::Client, "shutdown wr") - 35 * Ms);
+    for (const RecordedAction &a : replay.actions)
+        QVERIFY2(a.endNs >= a.tNs, qPrintable(a.text));
 }
 
 void TestReplay::steppingRunsOneActionPerNext()
@@ -524,6 +588,102 @@ void TestReplay::diffOfSessions()
     QVERIFY(r.err.contains(QLatin1StringView("missing.json")));
 }
 
+void TestReplay::diffComparesPayload()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    // Each action says when it returned.
+    for (const QJsonValue &v : json.value(QStringLiteral("actions")).toArray())
+        QVERIFY(v.toObject().contains(QStringLiteral("end_ns")));
+    // The server's reply, as long as before but other bytes, on both ends.
+    QJsonArray payloads;
+    for (const QJsonValue &v : json.value(QStringLiteral("payloads")).toArray()) {
+        QJsonObject p = v.toObject();
+        if (QByteArray::fromBase64(p.value(QStringLiteral("data")).toString().toLatin1())
+            == "Message received.\n") {
+            p.insert(QStringLiteral("data"),
+                     QString::fromLatin1(QByteArray("Message RECEIVED.\n").toBase64()));
+        }
+        payloads.append(p);
+    }
+    json.insert(QStringLiteral("payloads"), payloads);
+    const QString other = m_dir.filePath(QStringLiteral("other-bytes.json"));
+    QFile out(other);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(QJsonDocument(json).toJson());
+    out.close();
+
+    Result r = runCli({"diff", path, other});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    r = runCli({"diff", path, other, "--compare", "payload"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(QLatin1StringView(
+                 "client 1 received: the bytes differ from offset 8: 'both.json' \"received.\\n\" "
+                 "(72 65 63 65 69 76 65 64 2e 0a), 'other-bytes.json' \"RECEIVED.\\n\" (52 45 43 "
+                 "45 49 56 45 44 2e 0a)")),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1StringView("server 1 sent: the bytes differ from offset 8")),
+             qPrintable(r.out));
+    r = runCli({"diff", path, path, "--compare", "payload"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QVERIFY(r.out.startsWith(QLatin1StringView("equivalent: the same teardown, TCP states and "
+                                               "bytes")));
+}
+
+void TestReplay::diffCallsARacedCloseOrderARace()
+{
+    // A client end that shut down its write side 0.1 ms after the peer's FIN arrived (the FINs
+    // crossed), and one whose FIN went 10 ms before the peer's (TIME_WAIT at close).
+    const auto session = [](bool crossed) {
+        Session s;
+        s.wallClockStart = QDateTime::currentDateTimeUtc();
+        s.endpoints.append(
+            {Side::Client, 1, "127.0.0.1:40000", "127.0.0.1:5555", "127.0.0.1:5555"});
+        const auto add = [&s](qint64 us, EventKind kind, TcpState state = TcpState::Unknown) {
+            Event e;
+            e.tNs = us * 1000;
+            e.side = Side::Client;
+            e.conn = 1;
+            e.kind = kind;
+            e.how = kind == EventKind::Shutdown ? ShutdownHow::Write : ShutdownHow::None;
+            e.state = state;
+            s.events.append(e);
+        };
+        if (crossed)
+            add(1900, EventKind::State, TcpState::CloseWait);
+        add(2000, EventKind::Shutdown);
+        add(crossed ? 3000 : 12'000, EventKind::Eof);
+        add(13'000, EventKind::Close);
+        if (!crossed)
+            add(13'000, EventKind::State, TcpState::TimeWait);
+        return s;
+    };
+    const QString a = m_dir.filePath(QStringLiteral("crossed.json"));
+    const QString b = m_dir.filePath(QStringLiteral("first.json"));
+    QString error;
+    QVERIFY2(session(true).save(a, &error) && session(false).save(b, &error), qPrintable(error));
+    Result r = runCli({"diff", a, b});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QCOMPARE(r.out,
+             QStringLiteral("equivalent: the same teardown, TCP states and byte counts on every "
+                            "connection end\nrace, not a difference: client 1 states: "
+                            "'crossed.json' saw CLOSE_WAIT; 'first.json' saw TIME_WAIT (who "
+                            "closed first raced: the two FINs were 0.10 ms apart in the "
+                            "'crossed.json')\n"));
+    r = runCli({"diff", a, b, "--strict"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.startsWith(QLatin1StringView("client 1 states: 'crossed.json' saw CLOSE_WAIT; "
+                                                "'first.json' saw TIME_WAIT (who closed first "
+                                                "raced")),
+             qPrintable(r.out));
+    // The other way round nothing raced in A, the reference: a difference.
+    r = runCli({"diff", b, a});
+    QCOMPARE(r.exitCode, 1);
+}
+
 void TestReplay::pythonExportDoesTheSameHalfClose()
 {
     if (python().isEmpty())
@@ -638,6 +798,11 @@ void TestReplay::usageErrors_data()
         << QStringList{"replay", "s.json", "--side", "server", "--target", "127.0.0.1:9"}
         << "--side client";
     QTest::newRow("diff with one file") << QStringList{"diff", "a.json"} << "two session files";
+    QTest::newRow("diff compares what it knows")
+        << QStringList{"diff", "a.json", "b.json", "--compare", "bytes"}
+        << "--compare: expected teardown or payload, got 'bytes'";
+    QTest::newRow("replay compares what it knows")
+        << QStringList{"replay", "s.json", "--compare", "all"} << "expected teardown or payload";
 }
 
 void TestReplay::usageErrors()

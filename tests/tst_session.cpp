@@ -36,7 +36,7 @@ Session sampleSession()
     s.wallClockStart = QDateTime(QDate(2026, 11, 24), QTime(9, 38, 1, 123), Qt::UTC);
     s.endpoints.append({Side::Client, 1, "127.0.0.1:40312", "127.0.0.1:5555", "localhost:5555"});
     s.endpoints.append({Side::Server, 1, "127.0.0.1:5555", "127.0.0.1:40312", "127.0.0.1:0"});
-    s.actions.append({1000, Side::Client, 1, "send Hello\\n"});
+    s.actions.append({1000, Side::Client, 1, "send Hello\\n", 1500});
     s.actions.append({2000, Side::Client, 1, "shutdown wr"});
     EventStore &st = s.events;
     Event e = makeEvent(EventKind::Listen, 10, Side::Server);
@@ -150,6 +150,8 @@ void TestSession::roundTripKeepsEveryField()
     QCOMPARE(loaded->actions.size(), 2);
     QCOMPARE(loaded->actions.at(0).text, QStringLiteral("send Hello\\n"));
     QCOMPARE(loaded->actions.at(1).tNs, 2000);
+    QCOMPARE(loaded->actions.at(0).endNs, 1500); // when the send returned
+    QCOMPARE(loaded->actions.at(1).endNs, -1);   // not recorded
     const EventStore &a = original.events;
     const EventStore &b = loaded->events;
     QCOMPARE(b.size(), a.size());
@@ -331,6 +333,11 @@ void TestSession::refusesMalformedFiles_data()
         << mutated(setIn("actions", 1, "action", 7)) << "actions[1].action: expected a string";
     QTest::newRow("action negative time")
         << mutated(setIn("actions", 1, "t_ns", -7)) << "actions[1].t_ns";
+    QTest::newRow("action ends before it starts")
+        << mutated(setIn("actions", 0, "end_ns", 500))
+        << "actions[0].end_ns: ends before it starts (t_ns 1000)";
+    QTest::newRow("action end as string")
+        << mutated(setIn("actions", 0, "end_ns", "1500")) << "actions[0].end_ns";
     QTest::newRow("endpoint bad side")
         << mutated(setIn("endpoints", 0, "side", 1)) << "endpoints[0].side: expected a string";
     QTest::newRow("endpoint local not a string")

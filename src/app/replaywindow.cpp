@@ -50,6 +50,8 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     , m_listen(new QLineEdit(this))
     , m_speed(new QDoubleSpinBox(this))
     , m_step(new QCheckBox(tr("One action at a time (Next)"), this))
+    , m_payload(new QCheckBox(tr("Compare the bytes too"), this))
+    , m_strict(new QCheckBox(tr("A raced close order is a difference"), this))
     , m_start(new QPushButton(tr("Start replay"), this))
     , m_next(new QPushButton(tr("Next"), this))
     , m_stop(new QPushButton(tr("Stop"), this))
@@ -90,6 +92,12 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     m_speed->setSuffix(QStringLiteral("×"));
     m_speed->setToolTip(tr("1× keeps the recorded gaps between actions, 2× halves them; the "
                            "lowest setting keeps only the waiting the actions do themselves"));
+    m_payload->setToolTip(tr("Also compare the bytes of each stream, as far as both sessions "
+                             "kept them, and name the first offset where they differ"));
+    m_strict->setToolTip(tr("When both FINs went within %1 ms of each other either can arrive "
+                            "first, so a flipped close order is listed as a race. Checked, it "
+                            "counts as a difference.")
+                             .arg(SessionComparison::RaceWindowNs / 1'000'000));
     m_start->setToolTip(tr("Connect and run the recorded actions again (F5)"));
     m_next->setToolTip(tr("Let the next recorded action run (F10)"));
     m_stop->setToolTip(tr("Close every end still open and compare what ran (Shift+F5)"));
@@ -112,6 +120,11 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     pace->addWidget(m_step);
     pace->addStretch();
     form->addRow(tr("Speed"), pace);
+    auto *how = new QHBoxLayout;
+    how->addWidget(m_payload);
+    how->addWidget(m_strict);
+    how->addStretch();
+    form->addRow(tr("Compare"), how);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_start);
     buttons->addWidget(m_next);
@@ -157,6 +170,12 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     connect(m_start, &QPushButton::clicked, this, &ReplayWindow::start);
     connect(m_next, &QPushButton::clicked, this, &ReplayWindow::next);
     connect(m_stop, &QPushButton::clicked, this, &ReplayWindow::stop);
+    for (QCheckBox *box : {m_payload, m_strict}) {
+        connect(box, &QCheckBox::toggled, this, [this] {
+            if (m_hasResult && m_replayer && m_replayer->errorString().isEmpty())
+                showComparison();
+        });
+    }
     updateButtons();
     showVerdict(tr("Not replayed yet. Start connects; nothing has so far."), true);
     m_recordingView->timeline()->fitAll();
@@ -369,16 +388,25 @@ void ReplayWindow::compare(const QString &how)
     if (m_hasResult)
         return;
     m_hasResult = true;
+    m_how = how;
     m_pending->clear();
     linkReplayPeers();
     m_replayView->refresh();
     m_replayView->timeline()->fitAll();
+    showComparison();
+}
 
+void ReplayWindow::showComparison()
+{
+    SessionComparison::Options options;
+    options.payload = m_payload->isChecked();
+    options.strict = m_strict->isChecked();
     const SessionComparison comparison(m_recording,
                                        m_replayer->session(),
                                        tr("recording"),
                                        tr("replay"),
-                                       m_replayer->replayedSide());
+                                       m_replayer->replayedSide(),
+                                       options);
     m_equivalent = comparison.equivalent() && m_replayer->failures().isEmpty();
     QList<std::pair<Side, quint32>> marked;
     m_differences->clear();
@@ -392,20 +420,33 @@ void ReplayWindow::compare(const QString &how)
         auto *item = new QListWidgetItem(tr("expectation failed: %1").arg(failure), m_differences);
         item->setForeground(TimelineStyle(palette()).bad());
     }
+    const int differences = int(m_differences->count());
+    // Listed, not marked: a flipped close order that raced in the recording says nothing new
+    // about the peer.
+    for (const SessionComparison::Difference &d : comparison.races())
+        new QListWidgetItem(tr("Race, not a difference: %1").arg(d.text), m_differences);
     m_recordingView->timeline()->setMarkedLanes(marked);
     m_replayView->timeline()->setMarkedLanes(marked);
-    const QString prefix = how.isEmpty() ? QString() : tr("Replay %1. ").arg(how);
+    const QString prefix = m_how.isEmpty() ? QString() : tr("Replay %1. ").arg(m_how);
+    const QString races = comparison.races().isEmpty()
+                              ? QString()
+                              : tr(" Who closed first raced, as in the recording: listed below.");
     if (m_equivalent) {
         showVerdict(prefix
-                        + tr("Equivalent to the recording: the same teardown on every end, "
-                             "in the same order, and the same bytes each way."),
+                        + (options.payload
+                               ? tr("Equivalent to the recording: the same teardown on every "
+                                    "end, in the same order, and the same bytes each way.")
+                               : tr("Equivalent to the recording: the same teardown on every "
+                                    "end, in the same order, and as many bytes each way."))
+                        + races,
                     true);
     } else {
         showVerdict(prefix
                         + tr("Differs from the recording: %n difference(s), marked in red on "
                              "both timelines.",
                              nullptr,
-                             int(m_differences->count())),
+                             differences)
+                        + races,
                     false);
     }
     m_replayView->showHint(m_verdict->text());

@@ -42,6 +42,9 @@ public:
     QLineEdit *targetEdit() const { return m_target; }
     QDoubleSpinBox *speedSpin() const { return m_speed; }
     QCheckBox *stepCheck() const { return m_step; }
+    // How the replay is compared; changing either after a replay compares it again.
+    QCheckBox *payloadCheck() const { return m_payload; }
+    QCheckBox *strictCheck() const { return m_strict; }
     QPushButton *startButton() const { return m_start; }
     QPushButton *nextButton() const { return m_next; }
     QPushButton *stopButton() const { return m_stop; }
@@ -79,6 +82,7 @@ private:
     void linkReplayPeers();
     void handleFinished(bool ok);
     void compare(const QString &how);
+    void showComparison();
     void showVerdict(const QString &text, bool good);
 
     Session m_recording;
@@ -87,12 +91,15 @@ private:
     bool m_hasResult = false;
     bool m_equivalent = false;
     bool m_stopping = false;
+    QString m_how; // "stopped", or empty for a replay that ran to its end
 
     QComboBox *m_side;
     QLineEdit *m_target;
     QLineEdit *m_listen;
     QDoubleSpinBox *m_speed;
     QCheckBox *m_step;
+    QCheckBox *m_payload;
+    QCheckBox *m_strict;
     QPushButton *m_start;
     QPushButton *m_next;
     QPushButton *m_stop;

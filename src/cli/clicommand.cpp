@@ -241,8 +241,8 @@ std::optional<int> CliCommand::start(const CliOptions &options)
                                                       : std::nullopt,
                                  options.quiet);
     }
-    if (options.command == QLatin1StringView("diff"))
-        return DiffCommand::run(options.positional, m_out, m_err);
+    if (options.diff)
+        return DiffCommand::run(*options.diff, m_out, m_err);
     if (options.exported)
         return ExportCommand::run(*options.exported, m_out, m_err);
     if (options.replay) {

@@ -3,6 +3,7 @@
 // finscope-cli's commands over the engine: client, server and show. Owns the run's endpoints,
 // prints one line per event and turns the outcome into the exit code of DESIGN.md §5.
 
+#include "diffcommand.h"
 #include "engine/core/action.h"
 #include "engine/run/workbench.h"
 #include "exportcommand.h"
@@ -35,6 +36,7 @@ struct CliOptions
     bool quiet = false;
     std::optional<ReplayOptions> replay;
     std::optional<ExportOptions> exported;
+    std::optional<DiffOptions> diff;
     QString text;        // what help (--help, --version) prints
     bool v6only = false; // a server on :: takes IPv6 clients only
 

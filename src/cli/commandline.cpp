@@ -77,12 +77,12 @@ std::optional<CliOptions> CommandLine::parseCommand(const QString &command,
         return options;
     }
     if (command == QLatin1StringView("diff")) {
-        const auto files = DiffCommand::parse(parser, args, error);
-        if (!files)
+        auto diff = DiffCommand::parse(parser, args, error);
+        if (!diff)
             return std::nullopt;
         CliOptions options;
         options.command = command;
-        options.positional = *files;
+        options.diff = std::move(diff);
         return options;
     }
     return CliOptions::parse(command, parser, args, error);

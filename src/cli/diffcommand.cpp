@@ -2,16 +2,17 @@
 
 #include "clicommand.h"
 #include "commandparser.h"
+#include "compareoptions.h"
 #include "engine/session/session.h"
-#include "engine/session/sessioncomparison.h"
 
 #include <QFileInfo>
 
 namespace finscope {
 
-std::optional<QStringList>
+std::optional<DiffOptions>
 DiffCommand::parse(CommandParser &parser, const QStringList &args, QString *error)
 {
+    const CompareOptions compare;
     parser.setCommand(QStringLiteral("diff"), QStringLiteral("Compares two saved sessions."));
     parser.setDescription(QStringLiteral("As a replay is compared with its recording: exit 0 "
                                          "equivalent, 1 different,\n3 a file that cannot be "
@@ -20,18 +21,25 @@ DiffCommand::parse(CommandParser &parser, const QStringList &args, QString *erro
         QStringLiteral("A.json"), QStringLiteral("The first session."), QStringLiteral("A.json"));
     parser.addArgument(
         QStringLiteral("B.json"), QStringLiteral("The second session."), QStringLiteral("B.json"));
+    compare.addTo(parser);
     if (!parser.parse(args, error))
         return std::nullopt;
-    const QStringList files = parser.positionalArguments();
-    if (files.size() != 2) {
+    DiffOptions options;
+    options.files = parser.positionalArguments();
+    if (options.files.size() != 2) {
         *error = QStringLiteral("diff needs two session files");
         return std::nullopt;
     }
-    return files;
+    const auto how = compare.read(parser, error);
+    if (!how)
+        return std::nullopt;
+    options.compare = *how;
+    return options;
 }
 
-int DiffCommand::run(const QStringList &args, QTextStream &out, QTextStream &err)
+int DiffCommand::run(const DiffOptions &options, QTextStream &out, QTextStream &err)
 {
+    const QStringList &args = options.files;
     QList<Session> sessions;
     for (const QString &path : args) {
         QString error;
@@ -52,15 +60,22 @@ int DiffCommand::run(const QStringList &args, QTextStream &out, QTextStream &err
     const SessionComparison comparison(sessions.at(0),
                                        sessions.at(1),
                                        QStringLiteral("'%1'").arg(first),
-                                       QStringLiteral("'%1'").arg(second));
+                                       QStringLiteral("'%1'").arg(second),
+                                       std::nullopt,
+                                       options.compare);
     if (comparison.equivalent()) {
-        out << "equivalent: the same teardown, TCP states and byte counts on every connection "
-               "end"
+        out << (options.compare.payload
+                    ? "equivalent: the same teardown, TCP states and bytes on every connection end"
+                    : "equivalent: the same teardown, TCP states and byte counts on every "
+                      "connection end")
             << Qt::endl;
-        return ExitOk;
+    } else {
+        for (const SessionComparison::Difference &d : comparison.differences())
+            out << d.text << Qt::endl;
     }
-    out << comparison.report() << Qt::endl;
-    return ExitFailed;
+    for (const SessionComparison::Difference &d : comparison.races())
+        out << "race, not a difference: " << d.text << Qt::endl;
+    return comparison.equivalent() ? ExitOk : ExitFailed;
 }
 
 } // namespace finscope

@@ -5,6 +5,7 @@
 
 #include "engine/core/hostport.h"
 #include "engine/run/replayer.h"
+#include "engine/session/sessioncomparison.h"
 
 #include <QFile>
 #include <QObject>
@@ -32,6 +33,7 @@ struct ReplayOptions
     bool step = false;
     QString savePath;
     int timeoutSec = 30;
+    SessionComparison::Options compare;
 
     // Reads the arguments after "replay" with parser, which answers --help (nullopt,
     // parser.helpRequested()) from the same options.

@@ -113,15 +113,7 @@ void Conductor::letGo(End *end)
         allowed = std::min(allowed, runner->released());
         const int local = runner->heldIndex();
         if (local >= 0 && local < end->released && local >= runner->released()) {
-            qint64 leftNs = 0;
-            if (!end->started.isValid()) {
-                end->started.start();
-            } else {
-                const qint64 dueNs = qint64(
-                    double(m_cues.at(end->cues.at(local)).tNs - m_cues.at(end->cues.at(0)).tNs)
-                    / m_speed);
-                leftNs = dueNs - end->started.nsecsElapsed();
-            }
+            const qint64 leftNs = gapLeftNs(end, local);
             // Timers may fire a little early; the timeout comes back here and checks again.
             if (leftNs > 0)
                 end->gapTimer.start(int(std::min<qint64>((leftNs + 999'999) / 1'000'000, 1 << 30)));
@@ -131,6 +123,26 @@ void Conductor::letGo(End *end)
     }
     if (allowed != runner->released())
         runner->setReleased(allowed);
+}
+
+// How long cue `local` of the end still waits for its recorded gap (speed > 0). A blocking send
+// that took a second in the recording may take 20 ms here: the gap after it is what a person
+// or program waited, so it is kept from the moment the cue before finished here.
+qint64 Conductor::gapLeftNs(End *end, int local)
+{
+    if (!end->started.isValid())
+        end->started.start();
+    if (local == 0)
+        return 0;
+    const Cue &cue = m_cues.at(end->cues.at(local));
+    const Cue &before = m_cues.at(end->cues.at(local - 1));
+    if (before.endNs >= 0 && end->lastFinishedLocal == local - 1) {
+        const qint64 gapNs = std::max<qint64>(0, cue.tNs - before.endNs);
+        return qint64(double(gapNs) / m_speed) - end->lastFinished.nsecsElapsed();
+    }
+    // A session that does not say when the cue before ended: its recorded start, as then.
+    const qint64 dueNs = qint64(double(cue.tNs - m_cues.at(end->cues.at(0)).tNs) / m_speed);
+    return dueNs - end->started.nsecsElapsed();
 }
 
 void Conductor::handleHeld(End *end, int local)
@@ -198,6 +210,8 @@ void Conductor::attach(Side side, quint32 conn, Endpoint *endpoint)
         emit cueStarted(end->cues.at(local));
     });
     connect(runner, &ActionRunner::actionFinished, this, [this, end](int local) {
+        end->lastFinished.start();
+        end->lastFinishedLocal = local;
         emit cueFinished(end->cues.at(local));
     });
     connect(runner, &ActionRunner::finished, this, &Conductor::progressed);

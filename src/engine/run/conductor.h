@@ -25,13 +25,15 @@ class Conductor : public QObject
 {
     Q_OBJECT
 public:
-    // One action of the plan: the end that runs it, and when a recording started it.
+    // One action of the plan: the end that runs it, and when a recording started and ended it
+    // (endNs -1: not recorded).
     struct Cue
     {
         Side side = Side::Client;
         quint32 conn = 0;
         Action action;
         qint64 tNs = 0;
+        qint64 endNs = -1;
     };
 
     explicit Conductor(QObject *parent = nullptr);
@@ -56,7 +58,10 @@ public:
     // is busy with an earlier cue, not connected yet, or when every cue is released.
     bool isCueWaiting() const;
     // 0: a released cue runs as soon as its end is free. Otherwise an end also holds each
-    // released cue until its recorded moment (tNs after the end's first cue, divided by speed).
+    // released cue for the recorded gap, divided by speed: from the end of the cue before it on
+    // that end (its endNs) to its start, counted from when that cue finished here, so an action
+    // that runs faster or slower than it did moves what follows with it. Without a recorded end
+    // the cue waits for its recorded moment (tNs after the end's first cue, divided by speed).
     void setSpeed(double speed);
 
     // A client end connects to host:port now and runs once connected (connectFailed if not).
@@ -102,7 +107,9 @@ private:
         int released = 0;
         Endpoint *endpoint = nullptr;
         ActionRunner *runner = nullptr;
-        QElapsedTimer started; // when its first cue was let go, for the gaps
+        QElapsedTimer started;      // when its first cue was let go, for the gaps
+        QElapsedTimer lastFinished; // when its cue lastFinishedLocal finished, for the gaps
+        int lastFinishedLocal = -1;
         QTimer gapTimer;
     };
 
@@ -110,6 +117,7 @@ private:
     void handleAccepted(Endpoint *endpoint);
     void handleHeld(End *end, int local);
     void letGo(End *end);
+    qint64 gapLeftNs(End *end, int local);
 
     Workbench m_workbench;
     std::vector<std::unique_ptr<End>> m_ends;

@@ -4,6 +4,10 @@
 #include "engine/socket/endpoint.h"
 #include "engine/socket/qtsocketendpoint.h"
 
+#include <QHash>
+
+#include <memory>
+
 namespace finscope {
 
 Recorder::Recorder(QObject *parent)
@@ -26,13 +30,24 @@ void Recorder::attach(Endpoint *endpoint, const QString &target)
 
 void Recorder::attach(ActionRunner *runner)
 {
-    connect(runner, &ActionRunner::actionStarted, this, [this, runner](int, const Action &action) {
-        RecordedAction rec;
-        rec.tNs = m_clock.nowNs();
-        rec.side = runner->endpoint()->side();
-        rec.conn = runner->endpoint()->conn();
-        rec.text = action.toString();
-        m_session.actions.append(rec);
+    // Where each of the runner's actions went in the session, for its end time.
+    auto recorded = std::make_shared<QHash<int, qsizetype>>();
+    connect(runner,
+            &ActionRunner::actionStarted,
+            this,
+            [this, runner, recorded](int index, const Action &action) {
+                RecordedAction rec;
+                rec.tNs = m_clock.nowNs();
+                rec.side = runner->endpoint()->side();
+                rec.conn = runner->endpoint()->conn();
+                rec.text = action.toString();
+                recorded->insert(index, m_session.actions.size());
+                m_session.actions.append(rec);
+            });
+    connect(runner, &ActionRunner::actionFinished, this, [this, recorded](int index) {
+        const qsizetype at = recorded->value(index, -1);
+        if (at >= 0 && at < m_session.actions.size())
+            m_session.actions[at].endNs = m_clock.nowNs();
     });
 }
 

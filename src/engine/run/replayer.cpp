@@ -127,7 +127,7 @@ bool Replayer::buildPlan(QString *error)
             *error = QStringLiteral("actions[%1]: %2").arg(i).arg(why);
             return false;
         }
-        cues.append({a.side, a.conn, *action, a.tNs});
+        cues.append({a.side, a.conn, *action, a.tNs, a.endNs});
     }
 
     for (const auto &[side, conn] : std::as_const(ends)) {

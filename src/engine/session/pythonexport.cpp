@@ -86,8 +86,15 @@ class Connection:
         self.start = time.monotonic()
         self.dups = []  # second handles on the same socket, as a fork child holds one
 
+    def gap(self, seconds):
+        # The recorded gap from the return of the previous action to the start of this one: kept
+        # however long that action takes here (a send that blocked for a second when recorded
+        # may return at once now).
+        time.sleep(seconds)
+
     def at(self, seconds):
-        # The recorded gap: this action started `seconds` after the connection's first one.
+        # A recording that does not say when actions returned: this action started `seconds`
+        # after the connection's first one.
         delay = self.start + seconds - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -301,7 +308,7 @@ std::optional<QString> PythonExport::script(const Session &session, Side side, Q
         out += QStringLiteral("\ndef %1_%2(c):\n").arg(sideName(side)).arg(it.key());
         const QList<const RecordedAction *> &actions = it.value();
         const qint64 firstNs = actions.first()->tNs;
-        qint64 previousNs = firstNs;
+        const RecordedAction *previous = nullptr;
         for (const RecordedAction *recorded : actions) {
             QString why;
             const auto action = Action::parse(recorded->text, &why);
@@ -312,10 +319,15 @@ std::optional<QString> PythonExport::script(const Session &session, Side side, Q
                              .arg(recorded->text, why);
                 return std::nullopt;
             }
-            if (recorded->tNs - previousNs >= MinGapNs)
+            if (previous && previous->endNs >= 0) {
+                const qint64 gapNs = recorded->tNs - previous->endNs;
+                if (gapNs >= MinGapNs)
+                    out += QStringLiteral("    c.gap(%1)\n").arg(double(gapNs) / 1e9, 0, 'f', 3);
+            } else if (previous && recorded->tNs - previous->tNs >= MinGapNs) {
                 out += QStringLiteral("    c.at(%1)\n")
                            .arg(double(recorded->tNs - firstNs) / 1e9, 0, 'f', 3);
-            previousNs = recorded->tNs;
+            }
+            previous = recorded;
             out += QStringLiteral("    %1\n").arg(statement(*action));
         }
     }

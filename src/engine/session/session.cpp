@@ -323,10 +323,13 @@ QJsonObject Session::toJson(EventsInJson withEvents) const
     }
     QJsonArray actionArray;
     for (const RecordedAction &a : actions) {
-        actionArray.append(QJsonObject{{QStringLiteral("t_ns"), double(a.tNs)},
-                                       {QStringLiteral("side"), sideName(a.side)},
-                                       {QStringLiteral("conn"), double(a.conn)},
-                                       {QStringLiteral("action"), a.text}});
+        QJsonObject o{{QStringLiteral("t_ns"), double(a.tNs)},
+                      {QStringLiteral("side"), sideName(a.side)},
+                      {QStringLiteral("conn"), double(a.conn)},
+                      {QStringLiteral("action"), a.text}};
+        if (a.endNs >= 0)
+            o.insert(QStringLiteral("end_ns"), double(a.endNs));
+        actionArray.append(o);
     }
     QJsonArray eventArray;
     if (withEvents == WithEvents) {
@@ -426,9 +429,13 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
             if (!r.integer("t_ns", 0, MaxExactInteger, &a.tNs)
                 || !r.name("side", sideFromName, &a.side, clientOrServer)
                 || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &a.conn)
-                || !r.string("action", &a.text)) {
+                || !r.string("action", &a.text)
+                || !r.integer("end_ns", 0, MaxExactInteger, &a.endNs, false)) {
                 return false;
             }
+            if (a.endNs >= 0 && a.endNs < a.tNs)
+                return r.fail("end_ns",
+                              QStringLiteral("ends before it starts (t_ns %1)").arg(a.tNs));
             QString why;
             if (!Action::parse(a.text, &why))
                 return r.fail("action", why);

@@ -32,6 +32,10 @@ struct RecordedAction
     Side side = Side::Client;
     quint32 conn = 0;
     QString text;
+    // When the action returned (a send once the kernel took its bytes, a read once it had data),
+    // so a replay can keep the gap from there to the next action; -1 when not recorded (files
+    // written before it was, actions that never finished).
+    qint64 endNs = -1;
 };
 
 struct Session

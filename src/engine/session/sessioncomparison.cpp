@@ -1,6 +1,11 @@
 #include "engine/session/sessioncomparison.h"
 
+#include "engine/core/action.h"
+
+#include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <tuple>
 
 namespace finscope {
 
@@ -29,22 +34,81 @@ void appendCollapsed(QStringList *list, const QString &item)
         list->append(item);
 }
 
+QStringList withoutEof(QStringList keys)
+{
+    keys.removeAll(QStringLiteral("eof"));
+    return keys;
+}
+
+// For each end of the session whose close order raced, how far apart the two FINs were. The
+// peer's FIN is the peer end's own when the session holds both ends of the connection (matched
+// by address), else when this end learnt of it (CLOSE_WAIT, or EOF).
+std::map<Key, qint64> racedEnds(const Session &session,
+                                const QList<SessionComparison::Summary> &summaries)
+{
+    std::map<Key, const SessionComparison::Summary *> byKey;
+    for (const SessionComparison::Summary &s : summaries)
+        byKey[{quint8(s.side), s.conn}] = &s;
+    std::map<Key, Key> peers;
+    for (const EndpointRecord &a : session.endpoints) {
+        for (const EndpointRecord &b : session.endpoints) {
+            if (a.conn > 0 && b.conn > 0 && a.side != b.side && !a.localAddress.isEmpty()
+                && a.localAddress == b.peerAddress && a.peerAddress == b.localAddress) {
+                peers[{quint8(a.side), a.conn}] = {quint8(b.side), b.conn};
+            }
+        }
+    }
+    std::map<Key, qint64> out;
+    for (const auto &[key, s] : byKey) {
+        qint64 theirs = s->peerFinNs;
+        const auto peer = peers.find(key);
+        if (peer != peers.end() && byKey.count(peer->second))
+            theirs = byKey[peer->second]->finNs;
+        if (s->finNs >= 0 && theirs >= 0
+            && std::abs(s->finNs - theirs) <= SessionComparison::RaceWindowNs) {
+            out[key] = std::abs(s->finNs - theirs);
+        }
+    }
+    return out;
+}
+
+// "\"HTTP/1.1 404\" (48 54 54 50 2f 31 2e 31 20 34 30 34)": the bytes from offset on.
+QString excerpt(const QByteArray &data, qsizetype offset)
+{
+    if (offset >= data.size())
+        return QStringLiteral("nothing (the stream ends there)");
+    const QByteArray piece = data.mid(offset, SessionComparison::ExcerptBytes);
+    const QString more = offset + piece.size() < data.size() ? QStringLiteral("...") : QString();
+    return QStringLiteral("\"%1\"%2 (%3%2)")
+        .arg(escapeBytes(piece), more, QString::fromLatin1(piece.toHex(' ')));
+}
+
 } // namespace
 
 SessionComparison::SessionComparison(const Session &first,
                                      const Session &second,
                                      const QString &firstName,
                                      const QString &secondName,
-                                     std::optional<Side> only)
+                                     std::optional<Side> only,
+                                     Options options)
     : m_firstName(firstName)
     , m_secondName(secondName)
+    , m_options(options)
 {
     std::map<Key, Summary> a;
     std::map<Key, Summary> b;
-    for (const Summary &s : summarize(first))
+    const QList<Summary> firstSummaries = summarize(first);
+    for (const Summary &s : firstSummaries)
         a[{quint8(s.side), s.conn}] = s;
     for (const Summary &s : summarize(second))
         b[{quint8(s.side), s.conn}] = s;
+    // The first session is the reference (the recording, or A of a diff): its race is what
+    // makes a flipped order no news. A race only in the second is a change of timing.
+    for (const auto &[key, gapNs] : racedEnds(first, firstSummaries)) {
+        m_raced[key] = QStringLiteral("the two FINs were %1 ms apart in the %2")
+                           .arg(double(gapNs) / 1e6, 0, 'f', 2)
+                           .arg(firstName);
+    }
     std::map<Key, bool> keys;
     for (const auto &[key, s] : a)
         keys[key] = true;
@@ -60,6 +124,8 @@ SessionComparison::SessionComparison(const Session &first,
                 ib == b.end() ? nullptr : &ib->second,
                 side,
                 key.second);
+        if (m_options.payload && ia != a.end() && ib != b.end())
+            comparePayload(first, second, side, key.second);
     }
 }
 
@@ -68,6 +134,7 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
     std::map<Key, Summary> ends;
     std::map<Key, bool> closed;   // the close or abort was seen
     std::map<Key, bool> lookedUp; // and the state event after it too
+    std::map<Key, bool> reset;    // a close after a reset sends no FIN
     const auto summary = [&](Side side, quint32 conn) -> Summary & {
         Summary &s = ends[{quint8(side), conn}];
         s.side = side;
@@ -93,20 +160,28 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
         case EventKind::Shutdown:
             s.teardown << QStringLiteral("shutdown %1").arg(howName(e.how));
             s.teardownKeys << s.teardown.last();
+            if (s.finNs < 0 && (e.how == ShutdownHow::Write || e.how == ShutdownHow::Both))
+                s.finNs = e.tNs;
             break;
         case EventKind::Eof:
             s.teardown << QStringLiteral("eof");
             s.teardownKeys << s.teardown.last();
+            if (s.peerFinNs < 0)
+                s.peerFinNs = e.tNs;
             break;
         case EventKind::Rst:
             s.teardown << (e.err != 0 ? QStringLiteral("rst (%1)").arg(errnoName(e.err))
                                       : QStringLiteral("rst"));
             s.teardownKeys << QStringLiteral("rst");
+            reset[key] = true;
             break;
         case EventKind::Close:
         case EventKind::Abort:
             s.teardown << kindName(e.kind);
             s.teardownKeys << s.teardown.last();
+            // With unread bytes, or after a reset, a close sends no FIN; an abort never does.
+            if (s.finNs < 0 && e.kind == EventKind::Close && e.bytes == 0 && !reset[key])
+                s.finNs = e.tNs;
             closed[key] = true;
             break;
         case EventKind::State:
@@ -119,6 +194,8 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
             }
             if (comparedState(e.state))
                 appendCollapsed(&s.states, stateName(e.state));
+            if (e.state == TcpState::CloseWait && s.peerFinNs < 0)
+                s.peerFinNs = e.tNs;
             break;
         default:
             break;
@@ -138,13 +215,30 @@ void SessionComparison::compare(const Summary *a, const Summary *b, Side side, q
         differ(QStringLiteral("%1: only in the %2").arg(end, a ? m_firstName : m_secondName));
         return;
     }
+    // What a raced close order explains: the states that say who closed first, and where the
+    // EOF falls among this end's own calls.
+    const QString raced = m_raced.value({quint8(side), conn});
+    const auto raceOr = [&](bool explained, const QString &text) {
+        if (!explained || raced.isEmpty())
+            differ(text);
+        else if (m_options.strict)
+            differ(QStringLiteral("%1 (who closed first raced: %2)").arg(text, raced));
+        else
+            m_races.append(
+                {side, conn, QStringLiteral("%1 (who closed first raced: %2)").arg(text, raced)});
+    };
     if (a->teardownKeys != b->teardownKeys) {
-        differ(
+        // The EOF may move, not come or go: a peer that stopped closing is news.
+        raceOr(
+            withoutEof(a->teardownKeys) == withoutEof(b->teardownKeys)
+                && a->teardownKeys.count(QStringLiteral("eof"))
+                       == b->teardownKeys.count(QStringLiteral("eof")),
             QStringLiteral("%1: %2 saw %3; %4 saw %5")
                 .arg(end, m_firstName, sequence(a->teardown), m_secondName, sequence(b->teardown)));
     }
     if (a->states != b->states) {
-        differ(QStringLiteral("%1 states: %2 saw %3; %4 saw %5")
+        raceOr(true,
+               QStringLiteral("%1 states: %2 saw %3; %4 saw %5")
                    .arg(end, m_firstName, sequence(a->states), m_secondName, sequence(b->states)));
     }
     if (a->bytesSent != b->bytesSent) {
@@ -165,13 +259,43 @@ void SessionComparison::compare(const Summary *a, const Summary *b, Side side, q
     }
 }
 
+void SessionComparison::comparePayload(const Session &first,
+                                       const Session &second,
+                                       Side side,
+                                       quint32 conn)
+{
+    for (const Direction direction : {Direction::Sent, Direction::Received}) {
+        const PayloadStream *a = first.events.payloadStream(side, conn, direction);
+        const PayloadStream *b = second.events.payloadStream(side, conn, direction);
+        const QByteArray da = a ? a->data : QByteArray();
+        const QByteArray db = b ? b->data : QByteArray();
+        // Only as far as both kept: past the payload cap the bytes are counted, not known.
+        const qsizetype common = std::min(da.size(), db.size());
+        const auto mismatch = std::mismatch(da.cbegin(), da.cbegin() + common, db.cbegin());
+        if (mismatch.first == da.cbegin() + common)
+            continue; // the same as far as both go; a length difference is the byte count's
+        const qsizetype offset = mismatch.first - da.cbegin();
+        m_differences.append(
+            {side,
+             conn,
+             QStringLiteral("%1 %2: the bytes differ from offset %3: %4 %5, %6 %7")
+                 .arg(endName(side, conn),
+                      direction == Direction::Sent ? QStringLiteral("sent")
+                                                   : QStringLiteral("received"))
+                 .arg(offset)
+                 .arg(m_firstName, excerpt(da, offset), m_secondName, excerpt(db, offset))});
+    }
+}
+
 QString SessionComparison::report() const
 {
-    if (m_differences.isEmpty())
-        return QStringLiteral("equivalent to the %1").arg(m_firstName);
     QStringList lines;
+    if (m_differences.isEmpty())
+        lines << QStringLiteral("equivalent to the %1").arg(m_firstName);
     for (const Difference &d : m_differences)
         lines << d.text;
+    for (const Difference &d : m_races)
+        lines << QStringLiteral("race, not a difference: %1").arg(d.text);
     return lines.join(u'\n');
 }
 
