@@ -4,6 +4,7 @@
 // prints one line per event and turns the outcome into the exit code of DESIGN.md §5.
 
 #include "engine/core/action.h"
+#include "engine/run/settler.h"
 #include "engine/run/workbench.h"
 #include "exportcommand.h"
 #include "replaycommand.h"
@@ -33,6 +34,7 @@ struct CliOptions
     bool timeoutGiven = false; // a scenario has its own bound unless --timeout is given
     int connections = 1;
     bool quiet = false;
+    int settleMs = Settler::DefaultBoundMs; // --settle: the bound on waiting for closed ends
     std::optional<ReplayOptions> replay;
     std::optional<ExportOptions> exported;
     QString text; // what help (--help, --version) prints
@@ -66,6 +68,8 @@ private:
     void handleRunnerFinished();
     void handleTimeout();
     void finish(int exitCode);
+    // After the ends settled: saves (with --save) and reports the exit code.
+    void save(int exitCode);
     void printEvent(qsizetype index);
     void printError(const QString &sentence);
 
@@ -78,6 +82,8 @@ private:
     bool m_printing = false; // a server prints nothing before its "listening on" line
     bool m_finished = false;
     QTimer m_timeout;
+    Settler m_settler;
+    int m_exitCode = ExitOk;
     ScenarioCommand *m_scenario = nullptr;
     std::unique_ptr<ReplayCommand> m_replay;
 };

@@ -100,9 +100,15 @@ bool TimelineModel::update()
         m_startNs = std::min(m_startNs, e.tNs);
         m_endNs = std::max(m_endNs, e.tNs);
         switch (e.kind) {
-        case EventKind::State:
-            lane.states.push_back({e.tNs, e.state});
+        case EventKind::State: {
+            TimelineLane::Segment segment{e.tNs, e.state};
+            if (e.state == TcpState::TimeWait) {
+                segment.endKnown = e.expiresMs >= 0;
+                segment.endNs = e.tNs + std::max<qint64>(e.expiresMs, 0) * 1'000'000;
+            }
+            lane.states.push_back(segment);
             break;
+        }
         case EventKind::Queue:
             break;
         case EventKind::Send:
@@ -124,6 +130,15 @@ bool TimelineModel::update()
     m_indexed = qsizetype(events.size());
     linkPeers();
     return m_lanes.size() != lanesBefore;
+}
+
+qint64 TimelineModel::segmentEndNs(const TimelineLane &lane, size_t segment) const
+{
+    const TimelineLane::Segment &s = lane.states[segment];
+    qint64 end = segment + 1 < lane.states.size() ? lane.states[segment + 1].startNs : m_endNs;
+    if (s.endNs >= 0)
+        end = std::min(end, s.endNs);
+    return std::max(end, s.startNs);
 }
 
 std::vector<TimelineMark> TimelineModel::marks(
