@@ -195,8 +195,7 @@ void TestKernelWatch::timeWaitCarriesTheKernelsTimer()
     QCOMPARE(watch.timeWaitEndsNs(), 100 * Ms + 59'800 * Ms);
     QVERIFY(watch.settledAfterClose());
     // The next look-up is when the timer fires, not a poll.
-    QCOMPARE(watch.nextTableLookupMs(100 * Ms),
-             59'800 + KernelWatch::ExpiryMarginMs);
+    QCOMPARE(watch.nextTableLookupMs(100 * Ms), 59'800 + KernelWatch::ExpiryMarginMs);
     QCOMPARE(watch.nextTableLookupMs(59'900 * Ms), KernelWatch::ExpiryMarginMs);
     QVERIFY(watch.sampleTable(sockdiag::TableEntry{}, 59'921 * Ms));
     QCOMPARE(watch.nextTableLookupMs(59'921 * Ms), -1);

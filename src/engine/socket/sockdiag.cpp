@@ -49,9 +49,8 @@ struct FdGuard
 
 } // namespace
 
-std::optional<TableEntry> lookUp(const native::SocketAddress &local,
-                                 const native::SocketAddress &peer,
-                                 QString *error)
+std::optional<TableEntry>
+lookUp(const native::SocketAddress &local, const native::SocketAddress &peer, QString *error)
 {
     const bool v6 = local.address.protocol() == QAbstractSocket::IPv6Protocol;
     const FdGuard fd{::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)};
@@ -124,6 +123,10 @@ std::optional<TableEntry> lookUp(const native::SocketAddress &local,
             continue;
         }
         const auto *msg = static_cast<const inet_diag_msg *>(NLMSG_DATA(h));
+        // With no connection for the pair the kernel's lookup falls back to a listening socket
+        // on the local port: that is not this connection's entry.
+        if (msg->idiag_state == quint8(TcpState::Listen) || msg->id.idiag_dport != htons(peer.port))
+            return TableEntry{};
         TableEntry entry;
         entry.found = true;
         entry.state = msg->idiag_state >= quint8(TcpState::Established)
