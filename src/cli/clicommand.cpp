@@ -383,10 +383,10 @@ void CliCommand::handleTimeout()
                    .arg(m_workbench.serverConnections().size() + 1)
                    .arg(m_options.connections);
     printError(QStringLiteral("timed out after %1 s%2").arg(m_options.timeoutSec).arg(what));
-    finish(ExitFailed);
+    finish(ExitFailed, false); // the bound is the bound: no settling after it
 }
 
-void CliCommand::finish(int exitCode)
+void CliCommand::finish(int exitCode, bool settle)
 {
     if (m_finished)
         return;
@@ -402,7 +402,7 @@ void CliCommand::finish(int exitCode)
         }
     }
     m_exitCode = exitCode;
-    m_settler.settle(ends, m_options.settleMs);
+    m_settler.settle(ends, settle ? m_options.settleMs : 0);
 }
 
 void CliCommand::save(int exitCode)

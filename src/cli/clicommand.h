@@ -67,7 +67,9 @@ private:
     void handleAccepted(Endpoint *endpoint);
     void handleRunnerFinished();
     void handleTimeout();
-    void finish(int exitCode);
+    // Closes what is open, lets the closed ends settle (bounded by --settle) unless settle is
+    // false, then saves.
+    void finish(int exitCode, bool settle = true);
     // After the ends settled: saves (with --save) and reports the exit code.
     void save(int exitCode);
     void printEvent(qsizetype index);
