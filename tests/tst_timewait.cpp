@@ -300,6 +300,11 @@ void TestTimeWait::timelineBandEndsAtTheExpiry()
     QCOMPARE(model.segmentEndNs(lane, 2), 520 * Ms);
     QVERIFY(lane.states[2].endKnown);
 
+    // Seen gone after its timer (the kernel's timer wheel fires late): the band runs to that.
+    state(5500 * Ms, TcpState::Close);
+    model.update();
+    QCOMPARE(model.segmentEndNs(model.lanes().at(0), 2), 5500 * Ms);
+
     // Without a timer (an older file): the band ends where it was seen, and says so.
     Session old;
     Event e;

@@ -79,8 +79,9 @@ QString explainEvent(const Event &event, const EventStore &store)
         why = explainState(event.state);
         if (event.state == TcpState::TimeWait) {
             why += event.expiresMs >= 0
-                       ? tr(" The kernel's timer said it drops the entry %1 s later: the band "
-                            "ends there.")
+                       ? tr(" The kernel's timer said it drops the entry %1 s later (the timer "
+                            "fires up to about half a second late): the band ends there, or "
+                            "where the entry was seen gone.")
                              .arg(double(event.expiresMs) / 1000, 0, 'f', 1)
                        : tr(" No timer was recorded: the band ends where it was last seen "
                             "(hatched), not where the kernel dropped it.");

@@ -135,10 +135,11 @@ bool TimelineModel::update()
 qint64 TimelineModel::segmentEndNs(const TimelineLane &lane, size_t segment) const
 {
     const TimelineLane::Segment &s = lane.states[segment];
-    qint64 end = segment + 1 < lane.states.size() ? lane.states[segment + 1].startNs : m_endNs;
-    if (s.endNs >= 0)
-        end = std::min(end, s.endNs);
-    return std::max(end, s.startNs);
+    // A later state was seen (the entry seen gone): that is where it ended, even when the timer
+    // wheel fired a little after the recorded expiry.
+    if (segment + 1 < lane.states.size())
+        return lane.states[segment + 1].startNs;
+    return std::max(s.endNs >= 0 ? std::min(m_endNs, s.endNs) : m_endNs, s.startNs);
 }
 
 std::vector<TimelineMark> TimelineModel::marks(

@@ -191,7 +191,7 @@ void TimelinePainter::paintStates(QPainter &p, const Frame &f, int laneIndex, do
         const double w = std::max(x1 - x0, 2.0);
         const QRectF r(x0, y, w, h);
         p.fillRect(r, m_style.stateBand(segment.state));
-        if (!segment.endKnown) {
+        if (!segment.endKnown && i + 1 == lane.states.size()) {
             // Last seen here, end unknown (no timer recorded): a hatched em says so rather than a
             // band that runs on.
             p.fillRect(QRectF(x0 + w, y, g.em, h),
