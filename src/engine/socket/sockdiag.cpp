@@ -1,5 +1,7 @@
 #include "engine/socket/sockdiag.h"
 
+#include <QNetworkInterface>
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -79,6 +81,10 @@ lookUp(const native::SocketAddress &local, const native::SocketAddress &peer, QS
     message.request.id.idiag_dport = htons(peer.port);
     putAddress(local.address, message.request.id.idiag_src);
     putAddress(peer.address, message.request.id.idiag_dst);
+    // A link-local pair is only unique with its interface.
+    if (v6 && !local.address.scopeId().isEmpty())
+        message.request.id.idiag_if
+            = QNetworkInterface::interfaceIndexFromName(local.address.scopeId());
     message.request.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
     message.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 
