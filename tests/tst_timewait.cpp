@@ -112,6 +112,7 @@ class TestTimeWait : public QObject
 
 private slots:
     void lookUpFindsTheConnectionByItsPair();
+    void lookUpFindsAV4MappedPair();
     void firstCloserRecordsTimeWaitWithItsExpiry();
     void settlerWaitsForTheFirstCloser();
     void settlerDoesNotDelaySettledEnds();
@@ -141,6 +142,36 @@ void TestTimeWait::lookUpFindsTheConnectionByItsPair()
     entry = sockdiag::lookUp(*local, unused, &error);
     QVERIFY2(entry, qPrintable(error));
     QVERIFY(!entry->found);
+}
+
+void TestTimeWait::lookUpFindsAV4MappedPair()
+{
+    // A dual-stack listener accepts an IPv4 client on an AF_INET6 socket: its addresses are
+    // v4-mapped (::ffff:127.0.0.1), and the kernel's table must still be found through them.
+    Listener listener;
+    int err = 0;
+    QString error;
+    if (!listener.listenOn(QHostAddress::Any, 0, &err, &error))
+        QSKIP(qPrintable(QStringLiteral("no dual-stack listener here: %1").arg(error)));
+    qintptr accepted = -1;
+    QObject::connect(
+        &listener, &Listener::descriptorAccepted, &listener, [&](qintptr fd) { accepted = fd; });
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, listener.serverPort());
+    QVERIFY(client.waitForConnected(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(accepted >= 0, 5000);
+    const auto local = native::localAddress(int(accepted));
+    const auto peer = native::peerAddress(int(accepted));
+    QVERIFY(local && peer);
+    if (local->address.protocol() != QAbstractSocket::IPv6Protocol) {
+        native::close(int(accepted));
+        QSKIP("the listener is not dual-stack here");
+    }
+    const auto entry = sockdiag::lookUp(*local, *peer, &error);
+    native::close(int(accepted));
+    QVERIFY2(entry, qPrintable(error));
+    QVERIFY(entry->found);
+    QCOMPARE(entry->state, TcpState::Established);
 }
 
 void TestTimeWait::firstCloserRecordsTimeWaitWithItsExpiry()
@@ -236,7 +267,11 @@ void TestTimeWait::cliFirstCloserRecordsTimeWait()
                   QStringLiteral("send bye\\n"),
                   QStringLiteral("close"),
                   QStringLiteral("--save"),
-                  saved});
+                  saved,
+                  // The default (1 s) is plenty for the client's close 100 ms later; a loaded
+                  // test machine gets more room.
+                  QStringLiteral("--settle"),
+                  QStringLiteral("5000")});
     QElapsedTimer waited;
     waited.start();
     while (!server.canReadLine() && waited.elapsed() < 10000)
