@@ -614,8 +614,15 @@ void Endpoint::sampleKernel()
 void Endpoint::lookUpKernelTable()
 {
     const bool wasSettled = kernelSettled();
-    const auto entry = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer) : std::nullopt;
+    QString error;
+    const auto entry
+        = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer, &error) : std::nullopt;
     if (!entry) {
+        // Said once: without sock_diag no TIME_WAIT can be found, and the record says why.
+        if (!error.isEmpty()) {
+            recordError(
+                0, QStringLiteral("the kernel table is not watched after close: %1").arg(error));
+        }
         m_watch.tableUnavailable();
     } else if (const auto change = m_watch.sampleTable(*entry, m_clock->nowNs())) {
         record(EventKind::State, change->fields, {}, change->text);
