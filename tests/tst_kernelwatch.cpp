@@ -34,6 +34,7 @@ private slots:
     void pollInterval_data();
     void pollInterval();
     void kernelTableAfterClose();
+    void timeWaitCarriesTheKernelsTimer();
     void kernelTableWatchEnds();
     void peerHasSentFin_data();
     void peerHasSentFin();
@@ -156,38 +157,68 @@ void TestKernelWatch::pollInterval()
 
 void TestKernelWatch::kernelTableAfterClose()
 {
+    const sockdiag::TableEntry timeWait{true, TcpState::TimeWait, -1};
+    const sockdiag::TableEntry gone;
     KernelWatch watch;
     watch.sampleState(TcpState::FinWait2, 0);
     // The fd is gone; the connection lives on in the kernel table.
-    auto change = watch.sampleTable(TcpState::TimeWait);
+    auto change = watch.sampleTable(timeWait, 0);
     QVERIFY(change);
     QCOMPARE(change->fields.kind, EventKind::State);
     QCOMPARE(change->fields.state, TcpState::TimeWait);
     QCOMPARE(change->text, QStringLiteral("kernel table after close"));
-    QVERIFY(!watch.sampleTable(TcpState::TimeWait));
-    change = watch.sampleTable(std::nullopt);
+    QCOMPARE(change->fields.expiresMs, -1);
+    QVERIFY(!watch.sampleTable(timeWait, 0));
+    change = watch.sampleTable(gone, 0);
     QVERIFY(change);
     QCOMPARE(change->fields.state, TcpState::Close);
     QCOMPARE(change->text, QStringLiteral("gone from the kernel table"));
-    QVERIFY(!watch.sampleTable(std::nullopt));
+    QVERIFY(!watch.sampleTable(gone, 0));
 
     // The fd already read CLOSE (a reset end): gone from the table is no news.
     KernelWatch reset;
     reset.sampleState(TcpState::Close, 0);
-    QVERIFY(!reset.sampleTable(std::nullopt));
+    QVERIFY(!reset.sampleTable(gone, 0));
+}
+
+void TestKernelWatch::timeWaitCarriesTheKernelsTimer()
+{
+    KernelWatch watch;
+    watch.sampleState(TcpState::FinWait2, 0);
+    watch.watchTable(0);
+    QVERIFY(!watch.settledAfterClose()); // FIN_WAIT2: the peer's FIN is still to come
+    const auto change
+        = watch.sampleTable(sockdiag::TableEntry{true, TcpState::TimeWait, 59'800}, 100 * Ms);
+    QVERIFY(change);
+    QCOMPARE(change->fields.expiresMs, 59'800);
+    QVERIFY(change->text.contains(QStringLiteral("drops it in 59.8 s")));
+    QCOMPARE(watch.timeWaitEndsNs(), 100 * Ms + 59'800 * Ms);
+    QVERIFY(watch.settledAfterClose());
+    // The next look-up is when the timer fires, not a poll.
+    QCOMPARE(watch.nextTableLookupMs(100 * Ms), 59'800 + KernelWatch::ExpiryMarginMs);
+    QCOMPARE(watch.nextTableLookupMs(59'900 * Ms), KernelWatch::ExpiryMarginMs);
+    QVERIFY(watch.sampleTable(sockdiag::TableEntry{}, 59'921 * Ms));
+    QCOMPARE(watch.nextTableLookupMs(59'921 * Ms), -1);
 }
 
 void TestKernelWatch::kernelTableWatchEnds()
 {
     KernelWatch watch;
-    QVERIFY(!watch.tableTick()); // nothing closed: no watch
-    watch.watchTable();
-    int lookups = 0;
-    while (watch.tableTick())
-        ++lookups;
-    // The look-up at close is the first; each later poll looks again until the watch runs out.
-    QCOMPARE(lookups, KernelWatch::KernelTablePolls - 1);
-    QVERIFY(!watch.tableTick());
+    QCOMPARE(watch.nextTableLookupMs(0), -1); // nothing closed: no watch
+    QVERIFY(watch.settledAfterClose());
+    watch.sampleState(TcpState::LastAck, 0);
+    watch.watchTable(0);
+    QVERIFY(!watch.settledAfterClose());
+    // Awaiting the ACK of our FIN: closely at first, then at the poll interval.
+    QCOMPARE(watch.nextTableLookupMs(Ms), KernelWatch::TransitionPollMs);
+    QCOMPARE(watch.nextTableLookupMs(KernelWatch::TransitionWatchNs + Ms),
+             KernelWatch::PollIntervalMs);
+    // An entry that never settles is watched for a bounded time only.
+    QCOMPARE(watch.nextTableLookupMs(KernelWatch::TableWatchNs + Ms), -1);
+    // Without sock_diag the watch ends at once and the end counts as settled.
+    watch.tableUnavailable();
+    QCOMPARE(watch.nextTableLookupMs(Ms), -1);
+    QVERIFY(watch.settledAfterClose());
 }
 
 void TestKernelWatch::peerHasSentFin_data()

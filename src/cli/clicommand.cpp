@@ -26,6 +26,20 @@ const QCommandLineOption SaveOption(QStringLiteral("save"),
                                     QStringLiteral("FILE"));
 const QCommandLineOption QuietOption(QStringLiteral("quiet"),
                                      QStringLiteral("Prints no event lines."));
+const QCommandLineOption SettleOption(
+    QStringLiteral("settle"),
+    QStringLiteral("After the last action, waits up to MS (default %1) until each closed end is in "
+                   "TIME_WAIT or gone from the kernel's table, so the first closer records its "
+                   "TIME_WAIT; 0 exits at once.")
+        .arg(Settler::DefaultBoundMs),
+    QStringLiteral("MS"));
+
+std::optional<int> settleValue(CommandParser &parser, QString *error)
+{
+    if (!parser.isSet(SettleOption))
+        return Settler::DefaultBoundMs;
+    return parser.intValue(SettleOption, 0, 600'000, error);
+}
 
 // client and server: an address, the actions, and how the run is bounded and kept.
 std::optional<CliOptions> parseEndpoint(const QString &command,
@@ -72,6 +86,7 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
         parser.addOption(v6only);
     }
     parser.addOption(QuietOption);
+    parser.addOption(SettleOption);
     if (!parser.parse(args, error))
         return std::nullopt;
 
@@ -88,6 +103,10 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
         options.timeoutSec = *seconds;
         options.timeoutGiven = true;
     }
+    const auto settle = settleValue(parser, error);
+    if (!settle)
+        return std::nullopt;
+    options.settleMs = *settle;
     if (server && parser.isSet(connections)) {
         const auto n = parser.intValue(connections, 1, 100000, error);
         if (!n)
@@ -157,6 +176,7 @@ parseScenario(CommandParser &parser, const QStringList &args, QString *error)
         parser.addOption(SaveOption);
         parser.addOption(timeout);
         parser.addOption(QuietOption);
+        parser.addOption(SettleOption);
         if (!parser.parse(args.mid(1), error))
             return std::nullopt;
         if (parser.positionalArguments().size() != 1) {
@@ -173,6 +193,10 @@ parseScenario(CommandParser &parser, const QStringList &args, QString *error)
             options.timeoutSec = *seconds;
             options.timeoutGiven = true;
         }
+        const auto settle = settleValue(parser, error);
+        if (!settle)
+            return std::nullopt;
+        options.settleMs = *settle;
         return options;
     }
     // Neither verb: the help names both, from their own parsers.
@@ -223,6 +247,7 @@ CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, &CliCommand::handleTimeout);
     connect(m_workbench.recorder(), &Recorder::eventAdded, this, &CliCommand::printEvent);
+    connect(&m_settler, &Settler::done, this, [this] { save(m_exitCode); });
 }
 
 CliCommand::~CliCommand() = default;
@@ -235,6 +260,7 @@ std::optional<int> CliCommand::start(const CliOptions &options)
     if (options.command == QLatin1StringView("scenario")) {
         m_scenario = new ScenarioCommand(m_out, m_err, this);
         connect(m_scenario, &ScenarioCommand::done, this, &CliCommand::done);
+        m_scenario->setSettleMs(options.settleMs);
         return m_scenario->start(options.positional,
                                  options.savePath,
                                  options.timeoutGiven ? std::optional<int>(options.timeoutSec)
@@ -366,7 +392,7 @@ void CliCommand::handleTimeout()
                    .arg(m_workbench.serverConnections().size() + 1)
                    .arg(m_options.connections);
     printError(QStringLiteral("timed out after %1 s%2").arg(m_options.timeoutSec).arg(what));
-    finish(ExitFailed);
+    finish(ExitFailed, false); // the bound is the bound: no settling after it
 }
 
 // A connect still under way when the run ends: the endpoint records the attempt's end, naming the
@@ -384,19 +410,27 @@ bool CliCommand::abandonConnects(const QString &why)
     return false;
 }
 
-void CliCommand::finish(int exitCode)
+void CliCommand::finish(int exitCode, bool settle)
 {
     if (m_finished)
         return;
     m_finished = true;
     m_timeout.stop();
     // The process is about to exit, which closes every socket: record that close as it happens.
+    QList<Endpoint *> ends;
     for (const auto *list : {&m_workbench.clients(), &m_workbench.serverConnections()}) {
         for (Endpoint *endpoint : *list) {
             if (endpoint->isOpen())
                 endpoint->close();
+            ends.append(endpoint);
         }
     }
+    m_exitCode = exitCode;
+    m_settler.settle(ends, settle ? m_options.settleMs : 0);
+}
+
+void CliCommand::save(int exitCode)
+{
     if (!m_options.savePath.isEmpty()) {
         QString error;
         if (!m_workbench.recorder()->session().save(m_options.savePath, &error)) {

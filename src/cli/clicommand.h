@@ -5,6 +5,7 @@
 
 #include "diffcommand.h"
 #include "engine/core/action.h"
+#include "engine/run/settler.h"
 #include "engine/run/workbench.h"
 #include "exportcommand.h"
 #include "replaycommand.h"
@@ -34,6 +35,7 @@ struct CliOptions
     bool timeoutGiven = false; // a scenario has its own bound unless --timeout is given
     int connections = 1;
     bool quiet = false;
+    int settleMs = Settler::DefaultBoundMs; // --settle: the bound on waiting for closed ends
     std::optional<ReplayOptions> replay;
     std::optional<ExportOptions> exported;
     std::optional<DiffOptions> diff;
@@ -69,7 +71,11 @@ private:
     void handleRunnerFinished();
     void handleTimeout();
     bool abandonConnects(const QString &why);
-    void finish(int exitCode);
+    // Closes what is open, lets the closed ends settle (bounded by --settle) unless settle is
+    // false, then saves.
+    void finish(int exitCode, bool settle = true);
+    // After the ends settled: saves (with --save) and reports the exit code.
+    void save(int exitCode);
     void printEvent(qsizetype index);
     void printError(const QString &sentence);
 
@@ -83,6 +89,8 @@ private:
     bool m_finished = false;
     QTimer m_timeout;
     int m_connectFailureExit = ExitInvalid; // ExitFailed once the timeout ended the connect
+    Settler m_settler;
+    int m_exitCode = ExitOk;
     ScenarioCommand *m_scenario = nullptr;
     std::unique_ptr<ReplayCommand> m_replay;
 };

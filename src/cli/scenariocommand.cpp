@@ -122,6 +122,14 @@ void ScenarioCommand::printEvent(qsizetype index)
 
 void ScenarioCommand::handleFinished(bool allHeld)
 {
+    // The facts are judged; the record still takes the kernel's last word on each closed end.
+    Workbench *workbench = m_runner->workbench();
+    connect(&m_settler, &Settler::done, this, [this, allHeld] { report(allHeld); });
+    m_settler.settle(workbench->clients() + workbench->serverConnections(), m_settleMs);
+}
+
+void ScenarioCommand::report(bool allHeld)
+{
     disconnect(m_runner->recorder(), nullptr, this, nullptr);
     if (m_runner->state() == ScenarioRunner::State::Failed) {
         m_err << "finscope-cli: " << m_runner->errorString() << Qt::endl;

@@ -4,6 +4,8 @@
 // process on loopback, printing its explanation, each step and event as it happens, and one
 // verdict line per expected fact.
 
+#include "engine/run/settler.h"
+
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
@@ -30,6 +32,9 @@ public:
                              std::optional<int> timeoutSec,
                              bool quiet);
 
+    // After the last step, how long to wait for closed ends to settle in the kernel (--settle).
+    void setSettleMs(int ms) { m_settleMs = ms; }
+
 signals:
     void done(int exitCode);
 
@@ -39,12 +44,15 @@ private:
     void printEvent(qsizetype index);
     void printStep(int index);
     void handleFinished(bool allHeld);
+    void report(bool allHeld);
 
     QTextStream &m_out;
     QTextStream &m_err;
     std::unique_ptr<ScenarioRunner> m_runner;
     QString m_savePath;
     bool m_quiet = false;
+    int m_settleMs = Settler::DefaultBoundMs;
+    Settler m_settler;
 };
 
 } // namespace finscope

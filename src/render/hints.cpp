@@ -80,6 +80,15 @@ QString explainEvent(const Event &event, const EventStore &store)
         break;
     case EventKind::State:
         why = explainState(event.state);
+        if (event.state == TcpState::TimeWait) {
+            why += event.expiresMs >= 0
+                       ? tr(" The kernel's timer said it drops the entry %1 s later (the timer "
+                            "fires up to about half a second late): the band ends there, or "
+                            "where the entry was seen gone.")
+                             .arg(double(event.expiresMs) / 1000, 0, 'f', 1)
+                       : tr(" No timer was recorded: the band ends where it was last seen "
+                            "(hatched), not where the kernel dropped it.");
+        }
         break;
     case EventKind::Queue:
         why = tr("FinScope's own send queue, the kernel's send queue (not yet acknowledged) and "

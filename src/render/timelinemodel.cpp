@@ -100,9 +100,15 @@ bool TimelineModel::update()
         m_startNs = std::min(m_startNs, e.tNs);
         m_endNs = std::max(m_endNs, e.tNs);
         switch (e.kind) {
-        case EventKind::State:
-            lane.states.push_back({e.tNs, e.state});
+        case EventKind::State: {
+            TimelineLane::Segment segment{e.tNs, e.state};
+            if (e.state == TcpState::TimeWait) {
+                segment.endKnown = e.expiresMs >= 0;
+                segment.endNs = e.tNs + std::max<qint64>(e.expiresMs, 0) * 1'000'000;
+            }
+            lane.states.push_back(segment);
             break;
+        }
         case EventKind::Queue:
             break;
         case EventKind::Send:
@@ -124,6 +130,16 @@ bool TimelineModel::update()
     m_indexed = qsizetype(events.size());
     linkPeers();
     return m_lanes.size() != lanesBefore;
+}
+
+qint64 TimelineModel::segmentEndNs(const TimelineLane &lane, size_t segment) const
+{
+    const TimelineLane::Segment &s = lane.states[segment];
+    // A later state was seen (the entry seen gone): that is where it ended, even when the timer
+    // wheel fired a little after the recorded expiry.
+    if (segment + 1 < lane.states.size())
+        return lane.states[segment + 1].startNs;
+    return std::max(s.endNs >= 0 ? std::min(m_endNs, s.endNs) : m_endNs, s.startNs);
 }
 
 std::vector<TimelineMark> TimelineModel::marks(

@@ -29,6 +29,11 @@ struct TimelineLane
     {
         qint64 startNs;
         TcpState state;
+        // Where the band ends when no later state was seen: TIME_WAIT ends when the kernel's
+        // recorded timer drops the entry, or, with no timer recorded, where it was last seen
+        // (endKnown false, drawn so). -1: runs to the end of the session.
+        qint64 endNs = -1;
+        bool endKnown = true;
     };
     std::vector<Segment> states;
     int peer = -1; // the lane of the other end, when both ends are in this session
@@ -68,6 +73,9 @@ public:
     // sorted by x. The cost grows with the number of marks, not of events.
     std::vector<TimelineMark>
     marks(int lane, const TimeScale &scale, double x0, double x1, double mergePx) const;
+    // Where a state band ends on the time axis: the next segment's start, else the kernel's drop
+    // of a TIME_WAIT entry or the end of the session, whichever comes first.
+    qint64 segmentEndNs(const TimelineLane &lane, size_t segment) const;
     // The peer's recv event holding the first byte of this send, or -1.
     qsizetype matchingRecv(qsizetype sendIndex) const;
     // The peer's EOF that answers this shutdown (wr or rdwr) or close, or -1.

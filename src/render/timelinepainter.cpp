@@ -182,16 +182,22 @@ void TimelinePainter::paintStates(QPainter &p, const Frame &f, int laneIndex, do
     const double h = g.em + pad;
     const double y = top + g.laneHeight - h - pad;
     for (size_t i = 0; i < lane.states.size(); ++i) {
-        const qint64 end
-            = i + 1 < lane.states.size() ? lane.states[i + 1].startNs : m_model.endNs();
-        const double x0 = std::max(f.scale.x(lane.states[i].startNs), g.labelWidth);
+        const TimelineLane::Segment &segment = lane.states[i];
+        const qint64 end = m_model.segmentEndNs(lane, i);
+        const double x0 = std::max(f.scale.x(segment.startNs), g.labelWidth);
         const double x1 = std::min(f.scale.x(end), double(f.size.width()));
         if (x1 < g.labelWidth || x0 > f.size.width())
             continue;
         const double w = std::max(x1 - x0, 2.0);
         const QRectF r(x0, y, w, h);
-        p.fillRect(r, m_style.stateBand(lane.states[i].state));
-        const QString name = fitted(fm, g.em, stateName(lane.states[i].state), w - 2 * pad);
+        p.fillRect(r, m_style.stateBand(segment.state));
+        if (!segment.endKnown && i + 1 == lane.states.size()) {
+            // Last seen here, end unknown (no timer recorded): a hatched em says so rather than a
+            // band that runs on.
+            p.fillRect(QRectF(x0 + w, y, g.em, h),
+                       QBrush(m_style.stateBand(segment.state), Qt::BDiagPattern));
+        }
+        const QString name = fitted(fm, g.em, stateName(segment.state), w - 2 * pad);
         if (!name.isEmpty()) {
             p.setPen(m_style.stateBandText());
             p.drawText(r.adjusted(pad, 0, -pad, 0), Qt::AlignVCenter | Qt::AlignLeft, name);

@@ -54,6 +54,8 @@ enum class TcpState : quint8 {
 //   error          err (errno, 0 when the failure has no errno), text
 //   close          bytes = unread received bytes left in the kernel at close
 //   connect/accept/listen  text = "local -> peer" addresses
+//   state TIME_WAIT (from the kernel table)  expiresMs = the kernel's TIME_WAIT timer at tNs:
+//                  the entry is dropped at tNs + expiresMs ms; -1 when not known
 // text is an index into the owning store's string table, 0 meaning none.
 struct Event
 {
@@ -69,6 +71,7 @@ struct Event
     Side side = Side::Client;
     ShutdownHow how = ShutdownHow::None;
     TcpState state = TcpState::Unknown;
+    qint32 expiresMs = -1;
 };
 
 QString sideName(Side side);

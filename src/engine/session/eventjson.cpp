@@ -91,6 +91,8 @@ void appendEventJson(QByteArray *out, const Event &e, const EventStore &store)
     }
     if (e.text != 0)
         appendField(out, "text", store.string(e.text));
+    if (e.kind == EventKind::State && e.expiresMs >= 0)
+        appendField(out, "expires_ms", qint64(e.expiresMs));
     out->append('}');
 }
 

@@ -254,6 +254,8 @@ QJsonObject eventToJson(const Event &e, const EventStore &store)
     }
     if (e.text != 0)
         o.insert(QStringLiteral("text"), store.string(e.text));
+    if (e.kind == EventKind::State && e.expiresMs >= 0)
+        o.insert(QStringLiteral("expires_ms"), e.expiresMs);
     return o;
 }
 
@@ -304,6 +306,10 @@ bool eventFromJson(const QJsonObject &o, const ElementPath &path, EventStore *st
     QString text;
     if (!ok || !r.string("text", &text, false))
         return false;
+    if (e.kind == EventKind::State
+        && !r.integerAs("expires_ms", 0, std::numeric_limits<qint32>::max(), &e.expiresMs, false)) {
+        return false;
+    }
     e.text = store->internString(text);
     store->append(e);
     return true;

@@ -1,6 +1,7 @@
 #include "engine/socket/endpoint.h"
 
 #include "engine/core/hostport.h"
+#include "engine/socket/sockdiag.h"
 
 #include <QFile>
 #include <QHostInfo>
@@ -27,6 +28,11 @@ Endpoint::Endpoint(Side side, quint32 conn, const Clock *clock, QObject *parent)
     m_readBuffer.resize(ReadChunk);
     m_pollTimer.setInterval(KernelWatch::PollIntervalMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &Endpoint::poll);
+    // The next look-up may be the TIME_WAIT timer's end, 60 s away: a coarse timer would be
+    // seconds late.
+    m_tableTimer.setSingleShot(true);
+    m_tableTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_tableTimer, &QTimer::timeout, this, &Endpoint::lookUpKernelTable);
 }
 
 Endpoint::~Endpoint()
@@ -536,7 +542,7 @@ void Endpoint::releaseDescriptor(EventKind kind, qint64 unread, const QString &t
     record(kind, fields, {}, text);
     if (err != 0)
         recordError(err, QStringLiteral("close"));
-    m_watch.watchTable();
+    m_watch.watchTable(m_clock->nowNs());
     lookUpKernelTable();
     emit closed();
 }
@@ -587,8 +593,7 @@ bool Endpoint::closeDuplicate(QString *error)
                                        "sends RST, not FIN")
                             .arg(unread)
                       : QStringLiteral("the last handle (the dup): now the kernel sends FIN"));
-    m_watch.watchTable();
-    m_pollTimer.start();
+    m_watch.watchTable(m_clock->nowNs());
     lookUpKernelTable();
     return true;
 }
@@ -625,19 +630,33 @@ void Endpoint::sampleKernel()
 
 void Endpoint::lookUpKernelTable()
 {
-    if (!m_local || !m_peer)
-        return;
-    if (const auto change = m_watch.sampleTable(native::kernelTableState(*m_local, *m_peer)))
+    const bool wasSettled = kernelSettled();
+    QString error;
+    const auto entry
+        = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer, &error) : std::nullopt;
+    if (!entry) {
+        // Said once: without sock_diag no TIME_WAIT can be found, and the record says why.
+        if (!error.isEmpty()) {
+            recordError(
+                0, QStringLiteral("the kernel table is not watched after close: %1").arg(error));
+        }
+        m_watch.tableUnavailable();
+    } else if (const auto change = m_watch.sampleTable(*entry, m_clock->nowNs())) {
         record(EventKind::State, change->fields, {}, change->text);
+    }
+    const int next = m_watch.nextTableLookupMs(m_clock->nowNs());
+    if (next >= 0)
+        m_tableTimer.start(next);
+    else
+        m_tableTimer.stop();
+    if (!wasSettled && kernelSettled())
+        emit settled();
 }
 
 void Endpoint::poll()
 {
     if (m_fd < 0) {
-        if (m_watch.tableTick())
-            lookUpKernelTable();
-        else
-            m_pollTimer.stop();
+        m_pollTimer.stop(); // the kernel table has its own timer after close
         return;
     }
     if (m_status != Status::Open)

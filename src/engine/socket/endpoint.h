@@ -105,6 +105,10 @@ public:
     qint64 unreadBytes() const;
     QString localAddress() const;
     QString peerAddress() const;
+    // After close: the kernel's entry for the connection is in TIME_WAIT or gone (or cannot be
+    // watched). True for an end still open or never connected: nothing to wait for. settled()
+    // tells when it becomes true.
+    bool kernelSettled() const { return m_watch.settledAfterClose(); }
 
 signals:
     void
@@ -116,6 +120,7 @@ signals:
     void reset();
     void writeQueueEmpty();
     void closed();
+    void settled();
 
 private:
     void record(EventKind kind,
@@ -154,6 +159,7 @@ private:
     QPointer<QSocketNotifier> m_readNotifier;
     QPointer<QSocketNotifier> m_writeNotifier;
     QTimer m_pollTimer;
+    QTimer m_tableTimer; // after close: the next look-up in the kernel table
 
     QList<native::SocketAddress> m_candidates;
     native::SocketAddress m_connectingTo;

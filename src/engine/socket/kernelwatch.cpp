@@ -1,5 +1,7 @@
 #include "engine/socket/kernelwatch.h"
 
+#include <algorithm>
+
 namespace finscope {
 
 namespace {
@@ -38,17 +40,30 @@ std::optional<KernelWatch::Change> KernelWatch::sampleQueues(const native::Kerne
     return change;
 }
 
-std::optional<KernelWatch::Change> KernelWatch::sampleTable(std::optional<TcpState> entry)
+std::optional<KernelWatch::Change> KernelWatch::sampleTable(const sockdiag::TableEntry &entry,
+                                                            qint64 nowNs)
 {
-    const TcpState now = entry.value_or(TcpState::Close);
+    const TcpState now = entry.found ? entry.state : TcpState::Close;
+    if (now == TcpState::Close)
+        m_tableWatch = TableWatch::Over;
+    if (now == TcpState::TimeWait && entry.timeWaitMs >= 0 && m_timeWaitEndsNs < 0)
+        m_timeWaitEndsNs = nowNs + qint64(entry.timeWaitMs) * 1'000'000;
     if (now == m_state)
         return std::nullopt;
     m_state = now;
+    m_stateSinceNs = nowNs;
     Change change;
     change.fields.kind = EventKind::State;
     change.fields.state = now;
-    change.text = entry ? QStringLiteral("kernel table after close")
-                        : QStringLiteral("gone from the kernel table");
+    if (!entry.found) {
+        change.text = QStringLiteral("gone from the kernel table");
+    } else if (now == TcpState::TimeWait && entry.timeWaitMs >= 0) {
+        change.fields.expiresMs = entry.timeWaitMs;
+        change.text = QStringLiteral("kernel table after close: the kernel drops it in %1 s")
+                          .arg(double(entry.timeWaitMs) / 1000, 0, 'f', 1);
+    } else {
+        change.text = QStringLiteral("kernel table after close");
+    }
     return change;
 }
 
@@ -59,9 +74,35 @@ int KernelWatch::pollIntervalMs(bool open, bool readShutReading, qint64 nowNs) c
     return readShutReading ? ReadShutPollMs : PollIntervalMs;
 }
 
-bool KernelWatch::tableTick()
+void KernelWatch::watchTable(qint64 nowNs)
 {
-    return m_tablePolls > 0 && --m_tablePolls > 0;
+    m_tableWatch = TableWatch::Watching;
+    m_tableSinceNs = nowNs;
+    m_stateSinceNs = nowNs;
+}
+
+int KernelWatch::nextTableLookupMs(qint64 nowNs) const
+{
+    if (m_tableWatch != TableWatch::Watching)
+        return -1;
+    if (m_state == TcpState::TimeWait && m_timeWaitEndsNs >= 0) {
+        // Nothing changes in TIME_WAIT but its end: look again when the timer fires.
+        const qint64 leftMs = (m_timeWaitEndsNs - nowNs) / 1'000'000;
+        if (leftMs < -LateExpiryMs)
+            return -1; // long past its timer and still listed: stop rather than poll forever
+        return int(std::max<qint64>(leftMs, 0)) + ExpiryMarginMs;
+    }
+    if (nowNs - m_tableSinceNs > TableWatchNs)
+        return -1;
+    if (awaitingAck(m_state) && nowNs - m_stateSinceNs < TransitionWatchNs)
+        return TransitionPollMs;
+    return PollIntervalMs;
+}
+
+bool KernelWatch::settledAfterClose() const
+{
+    return m_tableWatch != TableWatch::Watching || m_state == TcpState::TimeWait
+           || m_state == TcpState::Close;
 }
 
 bool KernelWatch::peerHasSentFin(TcpState state)

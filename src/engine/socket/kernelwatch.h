@@ -8,6 +8,7 @@
 
 #include "engine/core/event.h"
 #include "engine/socket/nativesocket.h"
+#include "engine/socket/sockdiag.h"
 
 #include <QString>
 
@@ -28,8 +29,14 @@ public:
     // sample closely for a while so a short FIN_WAIT2 or LAST_ACK still shows on the timeline.
     static constexpr int TransitionPollMs = 1;
     static constexpr qint64 TransitionWatchNs = 200'000'000;
-    // How many polls after the last close the kernel table is watched (for TIME_WAIT).
-    static constexpr int KernelTablePolls = 40;
+    // After the last close the connection's entry is looked up in the kernel table (sock_diag,
+    // per socket) until it reaches TIME_WAIT or is gone: closely while a FIN waits for its ACK,
+    // then every PollIntervalMs, for at most this long (an orphaned FIN_WAIT2 lasts 60 s).
+    static constexpr qint64 TableWatchNs = 70'000'000'000;
+    // The kernel drops a TIME_WAIT entry when its timer fires, which the timer wheel may do a
+    // little late: looked up again this long after the expiry, then every PollIntervalMs.
+    static constexpr int ExpiryMarginMs = 20;
+    static constexpr int LateExpiryMs = 10'000;
 
     // An event to record: its fields (kind State or Queue; the endpoint adds time, side and conn)
     // and its text.
@@ -43,9 +50,9 @@ public:
     std::optional<Change> sampleState(TcpState state, qint64 nowNs);
     // A SIOCOUTQ/SIOCINQ sample beside the user queue: a queue event when any of them changed.
     std::optional<Change> sampleQueues(const native::KernelQueues &queues, qint64 userQueue);
-    // After close, the connection's entry in the kernel table (nullopt: gone from it): a state
-    // event when it changed.
-    std::optional<Change> sampleTable(std::optional<TcpState> entry);
+    // After close, the connection's entry in the kernel table at nowNs (found=false: gone from
+    // it): a state event when it changed; a TIME_WAIT one carries the kernel's timer (expiresMs).
+    std::optional<Change> sampleTable(const sockdiag::TableEntry &entry, qint64 nowNs);
 
     TcpState state() const { return m_state; }
     native::KernelQueues queues() const { return m_queues; }
@@ -55,9 +62,16 @@ public:
     int pollIntervalMs(bool open, bool readShutReading, qint64 nowNs) const;
 
     // Starts watching the kernel table after the last handle is closed.
-    void watchTable() { m_tablePolls = KernelTablePolls; }
-    // One poll after close: true to look the table up again, false once the watch is over.
-    bool tableTick();
+    void watchTable(qint64 nowNs);
+    // The look-up failed (no sock_diag): the watch ends, the end counts as settled.
+    void tableUnavailable() { m_tableWatch = TableWatch::Off; }
+    // After a look-up: ms until the next one, or -1 when the watch is over.
+    int nextTableLookupMs(qint64 nowNs) const;
+    // Closed, and the kernel's entry is in TIME_WAIT or gone (or can no longer be watched): what
+    // the CLI waits for before exiting, so the first closer records its TIME_WAIT.
+    bool settledAfterClose() const;
+    // When the kernel drops the TIME_WAIT entry (session ns), -1 when not known.
+    qint64 timeWaitEndsNs() const { return m_timeWaitEndsNs; }
 
     // True in the states the kernel enters once the peer's FIN has arrived.
     static bool peerHasSentFin(TcpState state);
@@ -67,7 +81,10 @@ private:
     qint64 m_stateSinceNs = 0;
     native::KernelQueues m_queues;
     qint64 m_userQueue = 0;
-    int m_tablePolls = 0;
+    enum class TableWatch { Off, Watching, Over };
+    TableWatch m_tableWatch = TableWatch::Off;
+    qint64 m_tableSinceNs = 0;
+    qint64 m_timeWaitEndsNs = -1;
 };
 
 } // namespace finscope

@@ -2,8 +2,6 @@
 
 #include "engine/core/hostport.h"
 
-#include <QFile>
-
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -59,27 +57,6 @@ std::optional<SocketAddress> fromSockaddr(const sockaddr_storage &from)
         return out;
     }
     return std::nullopt;
-}
-
-// /proc/net/tcp prints each address as the in-memory 32-bit words in hex, so on a little-endian
-// machine 127.0.0.1 reads "0100007F"; build the same text from the raw bytes to compare.
-QByteArray procAddress(const SocketAddress &a)
-{
-    QByteArray raw;
-    if (a.address.protocol() == QAbstractSocket::IPv6Protocol) {
-        const Q_IPV6ADDR bytes = a.address.toIPv6Address();
-        raw = QByteArray(reinterpret_cast<const char *>(bytes.c), 16);
-    } else {
-        const quint32 be = htonl(a.address.toIPv4Address());
-        raw = QByteArray(reinterpret_cast<const char *>(&be), 4);
-    }
-    QByteArray out;
-    for (int word = 0; word < raw.size(); word += 4) {
-        quint32 value;
-        std::memcpy(&value, raw.constData() + word, 4);
-        out += QByteArray::number(value, 16).rightJustified(8, '0').toUpper();
-    }
-    return out + ':' + QByteArray::number(a.port, 16).rightJustified(4, '0').toUpper();
 }
 
 } // namespace
@@ -220,28 +197,6 @@ std::optional<SocketAddress> peerAddress(int fd)
     if (::getpeername(fd, reinterpret_cast<sockaddr *>(&addr), &len) < 0)
         return std::nullopt;
     return fromSockaddr(addr);
-}
-
-std::optional<TcpState> kernelTableState(const SocketAddress &local, const SocketAddress &peer)
-{
-    const bool v6 = local.address.protocol() == QAbstractSocket::IPv6Protocol;
-    QFile table(v6 ? QStringLiteral("/proc/net/tcp6") : QStringLiteral("/proc/net/tcp"));
-    if (!table.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    const QByteArray wantLocal = procAddress(local);
-    const QByteArray wantPeer = procAddress(peer);
-    // /proc files report size 0, so read line by line rather than by size.
-    table.readLine(); // header
-    while (!table.atEnd()) {
-        const QList<QByteArray> fields = table.readLine().simplified().split(' ');
-        if (fields.size() < 4 || fields.at(1) != wantLocal || fields.at(2) != wantPeer)
-            continue;
-        bool ok = false;
-        const uint state = fields.at(3).toUInt(&ok, 16);
-        if (ok && state >= 1 && state <= uint(TcpState::Closing))
-            return TcpState(state);
-    }
-    return std::nullopt;
 }
 
 } // namespace finscope::native

@@ -58,9 +58,4 @@ std::optional<KernelQueues> kernelQueues(int fd);
 std::optional<SocketAddress> localAddress(int fd);
 std::optional<SocketAddress> peerAddress(int fd);
 
-// The state of the connection local<->peer in the kernel's table (/proc/net/tcp, tcp6), which is
-// where TIME_WAIT and the orphaned FIN_WAIT/LAST_ACK states live once the fd is closed.
-// nullopt when the kernel no longer has an entry.
-std::optional<TcpState> kernelTableState(const SocketAddress &local, const SocketAddress &peer);
-
 } // namespace finscope::native

@@ -1,15 +1,10 @@
 #include "engine/socket/qtsocketendpoint.h"
 
+#include "engine/socket/sockdiag.h"
+
 #include <QMetaEnum>
 
 namespace finscope {
-
-namespace {
-
-constexpr int KernelTablePolls = 20; // how long after Qt's close the kernel's table is watched
-constexpr int KernelTablePollMs = 50;
-
-} // namespace
 
 QtSocketEndpoint::QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, QObject *parent)
     : QObject(parent)
@@ -19,7 +14,8 @@ QtSocketEndpoint::QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, 
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &QtSocketEndpoint::complete);
-    m_tablePoll.setInterval(KernelTablePollMs);
+    m_tablePoll.setSingleShot(true);
+    m_tablePoll.setTimerType(Qt::PreciseTimer);
     connect(&m_tablePoll, &QTimer::timeout, this, &QtSocketEndpoint::lookUpKernelTable);
     connect(&m_socket, &QTcpSocket::readyRead, this, &QtSocketEndpoint::handleReadyRead);
     connect(&m_socket, &QTcpSocket::bytesWritten, this, &QtSocketEndpoint::handleBytesWritten);
@@ -196,21 +192,23 @@ void QtSocketEndpoint::handleDisconnected()
            peerFirst ? QStringLiteral("QTcpSocket closed the socket itself on the peer's FIN: "
                                       "both directions, a FIN goes out")
                      : QStringLiteral("QTcpSocket closed"));
-    m_tablePolls = KernelTablePolls;
+    m_watch.watchTable(m_clock->nowNs());
     lookUpKernelTable();
-    m_tablePoll.start();
     if (m_wait == Wait::End || m_wait == Wait::Chunk || m_wait == Wait::Written)
         complete();
 }
 
 void QtSocketEndpoint::lookUpKernelTable()
 {
-    if (!m_local || !m_peer || --m_tablePolls < 0) {
-        m_tablePoll.stop();
-        return;
-    }
-    if (const auto change = m_watch.sampleTable(native::kernelTableState(*m_local, *m_peer)))
+    const auto entry = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer) : std::nullopt;
+    if (!entry) {
+        m_watch.tableUnavailable();
+    } else if (const auto change = m_watch.sampleTable(*entry, m_clock->nowNs())) {
         record(EventKind::State, change->fields, {}, change->text);
+    }
+    const int next = m_watch.nextTableLookupMs(m_clock->nowNs());
+    if (next >= 0)
+        m_tablePoll.start(next);
 }
 
 void QtSocketEndpoint::complete()

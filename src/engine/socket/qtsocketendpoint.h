@@ -74,8 +74,7 @@ private:
     bool m_ended = false; // Qt reported the peer's close, or closed the socket
     KernelWatch m_watch;  // what the state samples and the kernel table mean
     QTimer m_timer;
-    QTimer m_tablePoll;
-    int m_tablePolls = 0;
+    QTimer m_tablePoll; // after Qt's close: the next look-up in the kernel table
 };
 
 } // namespace finscope
