@@ -22,13 +22,16 @@ public:
     ScenarioCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
     ~ScenarioCommand() override;
 
-    // args are what follows "scenario": "list", or "run ID". timeoutSec replaces the scenario's
+    // args are what follows "scenario": "list", or "run ID". timeoutMs replaces the scenario's
     // own bound when given. Returns an exit code at once when nothing runs (list, usage);
     // otherwise done() reports it.
     std::optional<int> start(const QStringList &args,
                              const QString &savePath,
-                             std::optional<int> timeoutSec,
+                             std::optional<qint64> timeoutMs,
                              bool quiet);
+
+    // Ends the run now (a signal): what was recorded is saved, done(exitCode) follows.
+    void interrupt(int exitCode);
 
 signals:
     void done(int exitCode);
@@ -45,6 +48,7 @@ private:
     std::unique_ptr<ScenarioRunner> m_runner;
     QString m_savePath;
     bool m_quiet = false;
+    int m_interruptCode = 0; // the exit code of the signal that ended the run, or 0
 };
 
 } // namespace finscope

@@ -1,6 +1,9 @@
 #include "engine/run/actionrunner.h"
 
 #include "engine/socket/endpoint.h"
+#include "engine/socket/writequeue.h"
+
+#include <QFile>
 
 namespace finscope {
 
@@ -10,12 +13,24 @@ ActionRunner::ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QOb
     , m_actions(actions)
 {
     m_timer.setSingleShot(true);
+    // 'wait MS' means MS: a coarse timer fires up to 5 % early or late (1900-2098 ms for 2000).
+    m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &ActionRunner::complete);
     connect(endpoint, &Endpoint::received, this, &ActionRunner::handleReceived);
     connect(endpoint, &Endpoint::writeQueueEmpty, this, &ActionRunner::handleQueueEmpty);
     connect(endpoint, &Endpoint::endOfStream, this, &ActionRunner::check);
     connect(endpoint, &Endpoint::reset, this, &ActionRunner::check);
     connect(endpoint, &Endpoint::closed, this, &ActionRunner::check);
+}
+
+bool ActionRunner::checkFiles(const QList<Action> &actions, QString *error)
+{
+    for (const Action &action : actions) {
+        if (action.kind == Action::Kind::SendFile
+            && !WriteQueue::Item::openFile(action.path, error))
+            return false;
+    }
+    return true;
 }
 
 void ActionRunner::start()

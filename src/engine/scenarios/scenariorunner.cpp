@@ -37,6 +37,7 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     connect(&m_conductor, &Conductor::cueFinished, this, &ScenarioRunner::handleFinished);
     connect(&m_conductor, &Conductor::connectFailed, this, &ScenarioRunner::fail);
     m_timeout.setSingleShot(true);
+    m_timeout.setTimerType(Qt::PreciseTimer); // the bound a scenario's facts are read against
     connect(&m_timeout, &QTimer::timeout, this, [this] { finishRun(true, QString()); });
     m_setupGuard.setSingleShot(true);
     connect(&m_setupGuard, &QTimer::timeout, this, [this] {
