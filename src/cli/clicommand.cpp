@@ -23,7 +23,8 @@ const QString ActionWords = QStringLiteral(
     "echo-upper, discard, 'wait MS', expect-eof, expect-rst, dup, close-dup.");
 
 const QCommandLineOption SaveOption(QStringLiteral("save"),
-                                    QStringLiteral("Saves the session to FILE when the run ends."),
+                                    QStringLiteral("Saves the session to FILE when the run ends, "
+                                                   "also when Ctrl-C, SIGTERM or SIGHUP ends it."),
                                     QStringLiteral("FILE"));
 const QCommandLineOption QuietOption(QStringLiteral("quiet"),
                                      QStringLiteral("Prints no event lines."));

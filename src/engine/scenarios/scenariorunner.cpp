@@ -47,6 +47,7 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     m_tick.setInterval(TickMs);
     connect(&m_tick, &QTimer::timeout, this, &ScenarioRunner::advance);
     m_linger.setSingleShot(true);
+    m_linger.setTimerType(Qt::PreciseTimer);
     connect(&m_linger, &QTimer::timeout, this, [this] {
         finishRun(false, QStringLiteral("every step finished"));
     });
