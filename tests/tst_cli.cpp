@@ -235,6 +235,11 @@ void TestCli::usageErrors_data()
     QTest::newRow("bad size") << QStringList{"server", "0", "send-pattern 4X"} << "4X";
     QTest::newRow("timeout not a number")
         << QStringList{"server", "0", "--timeout", "soon"} << "--timeout";
+    QTest::newRow("timeout under a millisecond")
+        << QStringList{"client", "127.0.0.1:9", "close", "--timeout", "0.0001"}
+        << "--timeout: expected seconds from 0.001";
+    QTest::newRow("replay timeout not a duration")
+        << QStringList{"replay", "s.json", "--timeout", "nan"} << "got 'nan'";
     QTest::newRow("unknown option") << QStringList{"server", "0", "--colour"} << "--colour";
     QTest::newRow("server address not an IP")
         << QStringList{"server", "example:0", "close"} << "not an IP address";

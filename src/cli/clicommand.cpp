@@ -222,16 +222,17 @@ CliCommand::~CliCommand() = default;
 std::optional<int> CliCommand::start(const CliOptions &options)
 {
     m_options = options;
-    const auto exitCode = startCommand();
-    if (exitCode)
-        return exitCode;
-    // Something runs now: an interruption must end it in order, not lose it.
+    // What runs and records must end in order when interrupted, not lose what it recorded; the
+    // watch goes in first, so a signal sent as soon as "listening on" is printed is caught too.
+    const bool runs = options.replay || options.command == QLatin1StringView("client")
+                      || options.command == QLatin1StringView("server")
+                      || (options.command == QLatin1StringView("scenario")
+                          && options.positional.value(0) == QLatin1StringView("run"));
     QString error;
-    if (m_signals.install(&error))
-        connect(&m_signals, &SignalWatch::caught, this, &CliCommand::handleSignal);
-    else
+    if (runs && !m_signals.install(&error))
         printError(error);
-    return std::nullopt;
+    connect(&m_signals, &SignalWatch::caught, this, &CliCommand::handleSignal);
+    return startCommand();
 }
 
 std::optional<int> CliCommand::startCommand()
