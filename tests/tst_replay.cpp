@@ -14,6 +14,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -180,6 +181,7 @@ private slots:
     void replayStepsOnEnter();
     void stepWithEndlessLineIsBoundedAndTimesOut();
     void interruptedReplaySavesAndExits130();
+    void replayOfMissingSendFileExits3WithoutConnecting();
     void diffOfSessions();
     void pythonExportDoesTheSameHalfClose();
     void pythonExportOfServer();
@@ -552,6 +554,24 @@ void TestReplay::interruptedReplaySavesAndExits130()
     for (qsizetype i = 0; i < session->events.size(); ++i)
         closed = closed || session->events.at(i).kind == EventKind::Close;
     QVERIFY2(closed, "the ends still open were not closed and recorded");
+}
+
+void TestReplay::replayOfMissingSendFileExits3WithoutConnecting()
+{
+    const QString path = m_dir.filePath(QStringLiteral("sendfile.json"));
+    const QString missing = m_dir.filePath(QStringLiteral("gone.bin"));
+    QString error;
+    QVERIFY2(actionsOnly({{Side::Client, 0, "send-file " + missing}, {Side::Client, 1, "close"}})
+                 .save(path, &error),
+             qPrintable(error));
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    const Result r = runCli(
+        {"replay", path, "--target", QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("cannot open '%1'").arg(missing)), qPrintable(r.err));
+    QTest::qWait(200);
+    QVERIFY(!server.hasPendingConnections());
 }
 
 void TestReplay::diffOfSessions()

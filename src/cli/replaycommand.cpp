@@ -2,6 +2,7 @@
 
 #include "clicommand.h"
 #include "commandparser.h"
+#include "engine/run/actionrunner.h"
 #include "engine/session/eventformat.h"
 #include "engine/session/sessioncomparison.h"
 
@@ -157,7 +158,7 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
         if (const auto address = HostPort::listenAddress(options.listen->host, &error))
             m_replayer->setListenAddress(*address, options.listen->port);
     }
-    if (!m_replayer->prepare(&error)) {
+    if (!m_replayer->prepare(&error) || !checkFiles(&error)) {
         printError(QStringLiteral("cannot replay '%1': %2").arg(options.file, error));
         return ExitInvalid;
     }
@@ -175,6 +176,21 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
     m_timeout.start(std::chrono::milliseconds(options.timeoutMs));
     m_replayer->start();
     return std::nullopt;
+}
+
+// A send-file the replay would run names a file on this machine: refused before anything
+// connects, as the client and server commands refuse it.
+bool ReplayCommand::checkFiles(QString *error) const
+{
+    const std::optional<Side> replayed = m_replayer->replayedSide();
+    QList<Action> actions;
+    for (const RecordedAction &recorded : std::as_const(m_recording->actions)) {
+        if (replayed && recorded.side != *replayed)
+            continue;
+        if (const auto action = Action::parse(recorded.text, nullptr))
+            actions.append(*action);
+    }
+    return ActionRunner::checkFiles(actions, error);
 }
 
 // Said before anything connects, so a person knows which peer the replay is about to talk to.

@@ -54,6 +54,7 @@ signals:
     void done(int exitCode);
 
 private:
+    bool checkFiles(QString *error) const;
     void printTarget();
     void printEvent(qsizetype index);
     void handlePending(Side side, quint32 conn, const QString &action);
