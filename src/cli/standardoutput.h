@@ -16,8 +16,6 @@ public:
     explicit StandardOutput(int fd, QObject *parent = nullptr);
 
     bool isSequential() const override { return true; }
-    // True once a write failed: nothing more is written.
-    bool readerGone() const { return m_gone; }
 
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
@@ -25,7 +23,7 @@ protected:
 
 private:
     int m_fd;
-    bool m_gone = false;
+    bool m_gone = false; // a write failed: nothing more is written
 };
 
 } // namespace finscope
