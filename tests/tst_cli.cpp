@@ -141,6 +141,7 @@ private slots:
     void timeoutTakesFractions();
     void signalEndsTheRunAndSaves_data();
     void signalEndsTheRunAndSaves();
+    void interruptedScenarioSaves();
     void closedStdoutStillSaves();
     void refusedBeforeConnecting_data();
     void refusedBeforeConnecting();
@@ -564,6 +565,31 @@ void TestCli::signalEndsTheRunAndSaves()
     QVERIFY(closed);
     // The connection was closed as the process ended it: the peer reads EOF.
     QTRY_VERIFY_WITH_TIMEOUT(peer.state() == QAbstractSocket::UnconnectedState, 5000);
+}
+
+// A scenario that hangs until its bound, stopped early: the steps so far are saved and judged.
+void TestCli::interruptedScenarioSaves()
+{
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("hang.json"));
+    QProcess cli;
+    cli.start(QStringLiteral(FINSCOPE_CLI),
+              {QStringLiteral("scenario"),
+               QStringLiteral("run"),
+               QStringLiteral("missing-shut-wr-hang"),
+               QStringLiteral("--save"),
+               saved});
+    QTRY_VERIFY_WITH_TIMEOUT(cli.peek(1 << 16).contains("--- step"), 10000);
+    QVERIFY(::kill(pid_t(cli.processId()), SIGTERM) == 0);
+    QVERIFY(cli.waitForFinished(10000));
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(cli.exitCode(), 143);
+    const QString err = QString::fromUtf8(cli.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1StringView("stopped by SIGTERM")), qPrintable(err));
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    QVERIFY(!session->actions.isEmpty());
 }
 
 // `client ... --save p.json | head -1` exited 141 (SIGPIPE) and wrote nothing. The reader going
