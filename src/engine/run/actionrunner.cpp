@@ -15,7 +15,7 @@ ActionRunner::ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QOb
     m_timer.setSingleShot(true);
     // 'wait MS' means MS: a coarse timer fires up to 5 % early or late (1900-2098 ms for 2000).
     m_timer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timer, &QTimer::timeout, this, &ActionRunner::complete);
+    connect(&m_timer, &QTimer::timeout, this, &ActionRunner::handleWaitOver);
     connect(endpoint, &Endpoint::received, this, &ActionRunner::handleReceived);
     connect(endpoint, &Endpoint::writeQueueEmpty, this, &ActionRunner::handleQueueEmpty);
     connect(endpoint, &Endpoint::endOfStream, this, &ActionRunner::check);
@@ -244,6 +244,16 @@ void ActionRunner::complete()
         m_endpoint->setReading(m_backgroundReading && m_endpoint->isOpen());
     // Continue from the event loop: completion is often signalled from inside an endpoint callback.
     QMetaObject::invokeMethod(this, &ActionRunner::next, Qt::QueuedConnection);
+}
+
+// Straight on to the next action: a timer's timeout comes from the event loop, not from inside an
+// endpoint callback, and each further pass through the loop would lengthen 'wait MS'.
+void ActionRunner::handleWaitOver()
+{
+    if (m_wait != Wait::Timer)
+        return;
+    m_wait = Wait::None;
+    next();
 }
 
 void ActionRunner::fail(const QString &reason)

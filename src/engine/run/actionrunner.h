@@ -60,6 +60,7 @@ private:
     void handleReceived(const QByteArray &data);
     void handleQueueEmpty();
     void complete();
+    void handleWaitOver();
     void fail(const QString &reason);
 
     Endpoint *m_endpoint;
