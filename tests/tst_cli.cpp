@@ -16,7 +16,11 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
+#include <QTcpServer>
+#include <QTcpSocket>
+
 #include <arpa/inet.h>
+#include <csignal>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -186,6 +190,13 @@ private slots:
     void timedOutConnectNamesTheAddress();
     void portInUseExits3();
     void timeoutExits1();
+    void timeoutTakesFractions();
+    void signalEndsTheRunAndSaves_data();
+    void signalEndsTheRunAndSaves();
+    void interruptedScenarioSaves();
+    void closedStdoutStillSaves();
+    void refusedBeforeConnecting_data();
+    void refusedBeforeConnecting();
     void expectations_data();
     void expectations();
     void echoServerAnswersEveryChunk();
@@ -277,6 +288,11 @@ void TestCli::usageErrors_data()
     QTest::newRow("bad size") << QStringList{"server", "0", "send-pattern 4X"} << "4X";
     QTest::newRow("timeout not a number")
         << QStringList{"server", "0", "--timeout", "soon"} << "--timeout";
+    QTest::newRow("timeout under a millisecond")
+        << QStringList{"client", "127.0.0.1:9", "close", "--timeout", "0.0001"}
+        << "--timeout: expected seconds from 0.001";
+    QTest::newRow("replay timeout not a duration")
+        << QStringList{"replay", "s.json", "--timeout", "nan"} << "got 'nan'";
     QTest::newRow("unknown option") << QStringList{"server", "0", "--colour"} << "--colour";
     QTest::newRow("server address not an IP")
         << QStringList{"server", "example:0", "close"} << "not an IP address";
@@ -621,6 +637,196 @@ void TestCli::timeoutExits1()
     QVERIFY2(r.err.contains(QLatin1StringView("read-until-eof")), qPrintable(r.err));
     server.kill();
     server.waitForFinished();
+}
+
+// --timeout 0.5 was a usage error; on a coarse timer --timeout 30 fired at 29.78 s. The client's
+// close is recorded when the timeout ends the run, on the clock that started before the timer.
+void TestCli::timeoutTakesFractions()
+{
+    QTemporaryDir dir;
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("wait 5000"),
+                                      QStringLiteral("close"),
+                                      QStringLiteral("--timeout"),
+                                      QStringLiteral("20")});
+    QVERIFY(port != 0);
+    const QString saved = dir.filePath(QStringLiteral("c.json"));
+    const Result r = runCli({QStringLiteral("client"),
+                             QStringLiteral("127.0.0.1:%1").arg(port),
+                             QStringLiteral("read-until-eof"),
+                             QStringLiteral("--timeout"),
+                             QStringLiteral("0.5"),
+                             QStringLiteral("--save"),
+                             saved});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1StringView("timed out after 0.5 s")), qPrintable(r.err));
+    const auto session = Session::load(saved, nullptr);
+    QVERIFY(session);
+    qint64 closedNs = -1;
+    for (qsizetype i = 0; i < session->events.size(); ++i) {
+        if (session->events.at(i).kind == EventKind::Close)
+            closedNs = session->events.at(i).tNs;
+    }
+    QVERIFY2(closedNs >= 500'000'000 && closedNs < 600'000'000,
+             qPrintable(QString::number(double(closedNs) / 1e6)));
+    server.kill();
+    server.waitForFinished();
+}
+
+void TestCli::signalEndsTheRunAndSaves_data()
+{
+    QTest::addColumn<int>("signo");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("Ctrl-C") << int(SIGINT) << 130 << "SIGINT";
+    QTest::newRow("kill") << int(SIGTERM) << 143 << "SIGTERM";
+    QTest::newRow("terminal gone") << int(SIGHUP) << 129 << "SIGHUP";
+}
+
+// An echo server waiting for its second connection is stopped: it wrote nothing before. Now the
+// first connection's bytes are saved, its open end is closed and recorded, and the exit code is
+// the shell's 128 + the signal's number.
+void TestCli::signalEndsTheRunAndSaves()
+{
+    QFETCH(int, signo);
+    QFETCH(int, exitCode);
+    QFETCH(QString, name);
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("s.json"));
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("echo"),
+                                      QStringLiteral("--connections"),
+                                      QStringLiteral("2"),
+                                      QStringLiteral("--save"),
+                                      saved});
+    QVERIFY(port != 0);
+    QTcpSocket peer;
+    peer.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(peer.waitForConnected(5000));
+    peer.write("hello");
+    QTRY_COMPARE_WITH_TIMEOUT(peer.bytesAvailable(), 5, 5000);
+    QVERIFY(::kill(pid_t(server.processId()), signo) == 0);
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), exitCode);
+    const QString err = QString::fromUtf8(server.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("stopped by %1").arg(name)), qPrintable(err));
+    QVERIFY2(err.contains(saved), qPrintable(err));
+    QCOMPARE(err.count(u'\n'), 1);
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    const PayloadStream *got = session->events.payloadStream(Side::Server, 1, Direction::Received);
+    QVERIFY(got);
+    QCOMPARE(got->data, QByteArray("hello"));
+    bool closed = false;
+    for (qsizetype i = 0; i < session->events.size(); ++i)
+        closed = closed || session->events.at(i).kind == EventKind::Close;
+    QVERIFY(closed);
+    // The connection was closed as the process ended it: the peer reads EOF.
+    QTRY_VERIFY_WITH_TIMEOUT(peer.state() == QAbstractSocket::UnconnectedState, 5000);
+}
+
+// A scenario that hangs until its bound, stopped early: the steps so far are saved and judged.
+void TestCli::interruptedScenarioSaves()
+{
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("hang.json"));
+    QProcess cli;
+    cli.start(QStringLiteral(FINSCOPE_CLI),
+              {QStringLiteral("scenario"),
+               QStringLiteral("run"),
+               QStringLiteral("missing-shut-wr-hang"),
+               QStringLiteral("--save"),
+               saved});
+    QTRY_VERIFY_WITH_TIMEOUT(cli.peek(1 << 16).contains("--- step"), 10000);
+    QVERIFY(::kill(pid_t(cli.processId()), SIGTERM) == 0);
+    QVERIFY(cli.waitForFinished(10000));
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(cli.exitCode(), 143);
+    const QString err = QString::fromUtf8(cli.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1StringView("stopped by SIGTERM")), qPrintable(err));
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    QVERIFY(!session->actions.isEmpty());
+}
+
+// `client ... --save p.json | head -1` exited 141 (SIGPIPE) and wrote nothing. The reader going
+// away stops the printing only: the run goes on, saves, and exits as it decides.
+void TestCli::closedStdoutStillSaves()
+{
+    QTemporaryDir dir;
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("send first\\n"),
+                                      QStringLiteral("wait 300"),
+                                      QStringLiteral("send second\\n"),
+                                      QStringLiteral("close")});
+    QVERIFY(port != 0);
+    const QString saved = dir.filePath(QStringLiteral("p.json"));
+    QProcess shell;
+    shell.start(QStringLiteral("bash"),
+                {QStringLiteral("-c"),
+                 QStringLiteral("\"$0\" client 127.0.0.1:%1 read-until-eof close --save \"$1\" "
+                                "| head -1; exit ${PIPESTATUS[0]}")
+                     .arg(port),
+                 QStringLiteral(FINSCOPE_CLI),
+                 saved});
+    QVERIFY(shell.waitForFinished(20000));
+    const QString out = QString::fromUtf8(shell.readAllStandardOutput());
+    QVERIFY2(shell.exitCode() == 0,
+             qPrintable(QString::number(shell.exitCode()) + shell.readAllStandardError()));
+    QCOMPARE(out.count(u'\n'), 1);
+    QVERIFY2(out.contains(QLatin1StringView("connect")), qPrintable(out));
+    const auto session = Session::load(saved, nullptr);
+    QVERIFY(session);
+    const PayloadStream *got = session->events.payloadStream(Side::Client, 1, Direction::Received);
+    QVERIFY(got);
+    QCOMPARE(got->data, QByteArray("first\nsecond\n"));
+    QVERIFY(server.waitForFinished(10000));
+}
+
+void TestCli::refusedBeforeConnecting_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString missing = QStringLiteral("/nonexistent-finscope/file");
+    QTest::newRow("send-file missing")
+        << QStringList{"send hi", "send-file " + missing, "close"} << "cannot open '" + missing;
+    QTest::newRow("send-file a folder")
+        << QStringList{"send-file /tmp", "close"} << "'/tmp' is not a regular file";
+    QTest::newRow("--save into a missing folder")
+        << QStringList{"close", "--save", missing} << "the folder '/nonexistent-finscope'";
+    QTest::newRow("--save onto a folder") << QStringList{"close", "--save", "/tmp"} << "folder";
+}
+
+// Found only after the network run before (send-file connected, sent nothing, exited 0): now
+// exit 3 with one sentence, and the server sees no connection at all.
+void TestCli::refusedBeforeConnecting()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    const Result r = runCli(QStringList{QStringLiteral("client"),
+                                        QStringLiteral("127.0.0.1:%1").arg(server.serverPort())}
+                            + args);
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QCOMPARE(r.err.count(u'\n'), 1);
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    QTest::qWait(200);
+    QVERIFY(!server.hasPendingConnections());
+    // A server is refused before it listens: no "listening on" line.
+    const Result s = runCli(QStringList{QStringLiteral("server"), QStringLiteral("0")} + args);
+    QCOMPARE(s.exitCode, 3);
+    QVERIFY2(s.out.isEmpty(), qPrintable(s.out));
 }
 
 void TestCli::expectations_data()

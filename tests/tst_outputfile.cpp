@@ -14,6 +14,7 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace finscope;
 
@@ -28,6 +29,8 @@ private slots:
     void fileSizeLimitKeepsOldFile();
     void fifoIsWrittenThrough();
     void streamsInPieces();
+    void checkAnswersBeforeWriting_data();
+    void checkAnswersBeforeWriting();
 };
 
 namespace {
@@ -165,6 +168,61 @@ void TestOutputFile::streamsInPieces()
     QVERIFY(!QFileInfo::exists(path));
     QVERIFY2(file.commit(&error), qPrintable(error));
     QCOMPARE(contents(path), all);
+}
+
+void TestOutputFile::checkAnswersBeforeWriting_data()
+{
+    QTest::addColumn<QString>("name");    // inside a fresh temporary folder
+    QTest::addColumn<QString>("problem"); // empty: the check passes
+    QTest::newRow("new file") << "s.json"
+                              << "";
+    QTest::newRow("existing file") << "existing.json"
+                                   << "";
+    QTest::newRow("standard output") << "-"
+                                     << "";
+    QTest::newRow("fifo") << "pipe"
+                          << "";
+    QTest::newRow("missing folder") << "no/such/s.json"
+                                    << "does not exist";
+    QTest::newRow("a folder") << "sub"
+                              << "it is a folder";
+    QTest::newRow("inside a file") << "existing.json/s.json"
+                                   << "is not a folder";
+    if (::geteuid() != 0) // root writes anywhere
+        QTest::newRow("read-only folder") << "readonly/s.json"
+                                          << "is not writable";
+}
+
+// The question a command asks before a long run, so that the recording is not lost at the end:
+// answered without creating anything.
+void TestOutputFile::checkAnswersBeforeWriting()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, problem);
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(OutputFile::write(dir.filePath(QStringLiteral("existing.json")), "old", &error));
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("sub")));
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("readonly")));
+    QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("readonly")),
+                                  QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    QVERIFY(::mkfifo(QFile::encodeName(dir.filePath(QStringLiteral("pipe"))).constData(), 0600)
+            == 0);
+    const QStringList before = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+    const QString path = name == QLatin1StringView("-") ? name : dir.filePath(name);
+    OutputFile file(path);
+    file.setWhat(QStringLiteral("session"));
+    const bool ok = file.check(&error);
+    if (problem.isEmpty()) {
+        QVERIFY2(ok, qPrintable(error));
+    } else {
+        QVERIFY(!ok);
+        QVERIFY2(error.startsWith(QStringLiteral("cannot write session '%1': ").arg(path)),
+                 qPrintable(error));
+        QVERIFY2(error.contains(problem), qPrintable(error));
+    }
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), before);
+    QCOMPARE(contents(dir.filePath(QStringLiteral("existing.json"))), QByteArray("old"));
 }
 
 QTEST_GUILESS_MAIN(TestOutputFile)

@@ -14,8 +14,11 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 using namespace finscope;
 
@@ -197,6 +200,9 @@ private slots:
     void replayServerSideForLiveClient();
     void replayAgainstClosedPortExits3();
     void replayStepsOnEnter();
+    void stepWithEndlessLineIsBoundedAndTimesOut();
+    void interruptedReplaySavesAndExits130();
+    void replayOfMissingSendFileExits3WithoutConnecting();
     void diffOfSessions();
     void diffComparesPayload();
     void diffCallsARacedCloseOrderARace();
@@ -548,6 +554,88 @@ void TestReplay::replayStepsOnEnter()
     QVERIFY2(firstPrompt >= 0 && firstPrompt < firstSend, qPrintable(out));
     QCOMPARE(answered, 8);
     QVERIFY2(out.contains(QLatin1StringView("equivalent to the recording")), qPrintable(out));
+}
+
+// A standard input that never sends a newline: it was gathered into one line for ever (4.6 GB
+// after 40 minutes) and --timeout never fired.
+void TestReplay::stepWithEndlessLineIsBoundedAndTimesOut()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    QProcess cli;
+    cli.setStandardInputFile(QStringLiteral("/dev/zero"));
+    QElapsedTimer took;
+    took.start();
+    cli.start(QStringLiteral(FINSCOPE_CLI), {"replay", path, "--step", "--timeout", "2.5"});
+    QVERIFY(cli.waitForStarted());
+    const auto residentKb = [&cli] {
+        QFile status(QStringLiteral("/proc/%1/status").arg(cli.processId()));
+        if (!status.open(QIODevice::ReadOnly))
+            return qint64(-1);
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmRSS:"))
+                return line.mid(6).trimmed().split(' ').first().toLongLong();
+        }
+        return qint64(-1);
+    };
+    QTest::qWait(800);
+    const qint64 early = residentKb();
+    QTest::qWait(1200);
+    const qint64 late = residentKb();
+    QVERIFY(early > 0 && late > 0);
+    QVERIFY2(late - early < 8 * 1024,
+             qPrintable(QStringLiteral("resident %1 KB, then %2 KB").arg(early).arg(late)));
+    QVERIFY2(cli.waitForFinished(15000), "--timeout 2.5 did not end the replay");
+    QVERIFY2(took.elapsed() >= 2500, qPrintable(QString::number(took.elapsed())));
+    const QString err = QString::fromUtf8(cli.readAllStandardError());
+    QCOMPARE(cli.exitCode(), 1);
+    QVERIFY2(err.contains(QLatin1StringView("timed out after 2.5 s")), qPrintable(err));
+}
+
+// Ctrl-C in the middle of a replay: every open end is closed, what was recorded is saved, and
+// the exit code says SIGINT.
+void TestReplay::interruptedReplaySavesAndExits130()
+{
+    const QString path = recordBothSides();
+    QVERIFY(!path.isEmpty());
+    const QString saved = m_dir.filePath(QStringLiteral("interrupted.json"));
+    QProcess cli;
+    // Stepping with no Enter: the replay connects, then waits before its first action.
+    cli.start(QStringLiteral(FINSCOPE_CLI), {"replay", path, "--step", "--save", saved});
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QString::fromUtf8(cli.peek(4096)).contains(QLatin1StringView("(Enter runs it)")), 10000);
+    QVERIFY(::kill(pid_t(cli.processId()), SIGINT) == 0);
+    QVERIFY(cli.waitForFinished(10000));
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(cli.exitCode(), 130);
+    const QString err = QString::fromUtf8(cli.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1StringView("stopped by SIGINT")), qPrintable(err));
+    QCOMPARE(err.count(u'\n'), 1);
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    bool closed = false;
+    for (qsizetype i = 0; i < session->events.size(); ++i)
+        closed = closed || session->events.at(i).kind == EventKind::Close;
+    QVERIFY2(closed, "the ends still open were not closed and recorded");
+}
+
+void TestReplay::replayOfMissingSendFileExits3WithoutConnecting()
+{
+    const QString path = m_dir.filePath(QStringLiteral("sendfile.json"));
+    const QString missing = m_dir.filePath(QStringLiteral("gone.bin"));
+    QString error;
+    QVERIFY2(actionsOnly({{Side::Client, 0, "send-file " + missing}, {Side::Client, 1, "close"}})
+                 .save(path, &error),
+             qPrintable(error));
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    const Result r = runCli(
+        {"replay", path, "--target", QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("cannot open '%1'").arg(missing)), qPrintable(r.err));
+    QTest::qWait(200);
+    QVERIFY(!server.hasPendingConnections());
 }
 
 void TestReplay::diffOfSessions()

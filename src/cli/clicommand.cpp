@@ -3,6 +3,7 @@
 #include "commandparser.h"
 #include "diffcommand.h"
 #include "engine/core/hostport.h"
+#include "engine/core/outputfile.h"
 #include "engine/run/actionrunner.h"
 #include "engine/session/eventformat.h"
 #include "engine/session/sessiontextexport.h"
@@ -22,7 +23,8 @@ const QString ActionWords = QStringLiteral(
     "echo-upper, discard, 'wait MS', expect-eof, expect-rst, dup, close-dup.");
 
 const QCommandLineOption SaveOption(QStringLiteral("save"),
-                                    QStringLiteral("Saves the session to FILE when the run ends."),
+                                    QStringLiteral("Saves the session to FILE when the run ends, "
+                                                   "also when Ctrl-C, SIGTERM or SIGHUP ends it."),
                                     QStringLiteral("FILE"));
 const QCommandLineOption QuietOption(QStringLiteral("quiet"),
                                      QStringLiteral("Prints no event lines."));
@@ -48,10 +50,6 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
                                         QString *error)
 {
     const bool server = command == QLatin1StringView("server");
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                     QStringLiteral("Bounds the whole run (default 30 s); when it "
-                                                    "hits, the exit code is 1."),
-                                     QStringLiteral("SEC"));
     const QCommandLineOption connections(
         QStringLiteral("connections"),
         QStringLiteral("Runs the actions on each of N accepted connections, then exits "
@@ -80,7 +78,8 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
     }
     parser.addArgument(QStringLiteral("ACTION"), ActionWords, QStringLiteral("ACTION..."));
     parser.addOption(SaveOption);
-    parser.addOption(timeout);
+    parser.addTimeout(QStringLiteral("Bounds the whole run (default 30 s; fractions such as 0.5 "
+                                     "too); when it hits, the exit code is 1."));
     if (server) {
         parser.addOption(connections);
         parser.addOption(v6only);
@@ -96,11 +95,11 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
     options.savePath = parser.value(SaveOption);
     options.quiet = parser.isSet(QuietOption);
     options.v6only = server && parser.isSet(v6only);
-    if (parser.isSet(timeout)) {
-        const auto seconds = parser.intValue(timeout, 1, 24 * 3600, error);
-        if (!seconds)
+    if (parser.timeoutGiven()) {
+        const auto ms = parser.timeoutMs(error);
+        if (!ms)
             return std::nullopt;
-        options.timeoutSec = *seconds;
+        options.timeoutMs = *ms;
         options.timeoutGiven = true;
     }
     const auto settle = settleValue(parser, error);
@@ -163,9 +162,6 @@ parseScenario(CommandParser &parser, const QStringList &args, QString *error)
         return options;
     }
     if (verb == QLatin1StringView("run")) {
-        const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                         QStringLiteral("Replaces the scenario's own time bound."),
-                                         QStringLiteral("SEC"));
         parser.setCommand(QStringLiteral("scenario run"),
                           QStringLiteral("Runs a scenario on loopback and checks its facts."));
         parser.setDescription(QStringLiteral("Both ends run in this process; exit 0 when every "
@@ -174,7 +170,8 @@ parseScenario(CommandParser &parser, const QStringList &args, QString *error)
                            QStringLiteral("A scenario id, as 'finscope-cli scenario list' prints."),
                            QStringLiteral("ID"));
         parser.addOption(SaveOption);
-        parser.addOption(timeout);
+        parser.addTimeout(QStringLiteral("Replaces the scenario's own time bound (fractions such "
+                                         "as 0.5 too)."));
         parser.addOption(QuietOption);
         parser.addOption(SettleOption);
         if (!parser.parse(args.mid(1), error))
@@ -186,11 +183,11 @@ parseScenario(CommandParser &parser, const QStringList &args, QString *error)
         options.positional = QStringList{verb} + parser.positionalArguments();
         options.savePath = parser.value(SaveOption);
         options.quiet = parser.isSet(QuietOption);
-        if (parser.isSet(timeout)) {
-            const auto seconds = parser.intValue(timeout, 1, 24 * 3600, error);
-            if (!seconds)
+        if (parser.timeoutGiven()) {
+            const auto ms = parser.timeoutMs(error);
+            if (!ms)
                 return std::nullopt;
-            options.timeoutSec = *seconds;
+            options.timeoutMs = *ms;
             options.timeoutGiven = true;
         }
         const auto settle = settleValue(parser, error);
@@ -245,6 +242,8 @@ CliCommand::CliCommand(QTextStream &out, QTextStream &err, QObject *parent)
     m_workbench.recorder()->setTool(
         QStringLiteral("finscope-cli %1").arg(QCoreApplication::applicationVersion()));
     m_timeout.setSingleShot(true);
+    // A coarse timer may fire 5 % early or late: 29.78 s for --timeout 30.
+    m_timeout.setTimerType(Qt::PreciseTimer);
     connect(&m_timeout, &QTimer::timeout, this, &CliCommand::handleTimeout);
     connect(m_workbench.recorder(), &Recorder::eventAdded, this, &CliCommand::printEvent);
     connect(&m_settler, &Settler::done, this, [this] { save(m_exitCode); });
@@ -255,15 +254,33 @@ CliCommand::~CliCommand() = default;
 std::optional<int> CliCommand::start(const CliOptions &options)
 {
     m_options = options;
+    // What runs and records must end in order when interrupted, not lose what it recorded; the
+    // watch goes in first, so a signal sent as soon as "listening on" is printed is caught too.
+    const bool runs = options.replay || options.command == QLatin1StringView("client")
+                      || options.command == QLatin1StringView("server")
+                      || (options.command == QLatin1StringView("scenario")
+                          && options.positional.value(0) == QLatin1StringView("run"));
+    QString error;
+    if (runs && !m_signals.install(&error))
+        printError(error);
+    connect(&m_signals, &SignalWatch::caught, this, &CliCommand::handleSignal);
+    return startCommand();
+}
+
+std::optional<int> CliCommand::startCommand()
+{
+    const CliOptions &options = m_options;
     if (options.command == QLatin1StringView("show"))
         return show();
     if (options.command == QLatin1StringView("scenario")) {
+        if (!checkFiles(options.savePath, {}))
+            return ExitInvalid;
         m_scenario = new ScenarioCommand(m_out, m_err, this);
         connect(m_scenario, &ScenarioCommand::done, this, &CliCommand::done);
         m_scenario->setSettleMs(options.settleMs);
         return m_scenario->start(options.positional,
                                  options.savePath,
-                                 options.timeoutGiven ? std::optional<int>(options.timeoutSec)
+                                 options.timeoutGiven ? std::optional<qint64>(options.timeoutMs)
                                                       : std::nullopt,
                                  options.quiet);
     }
@@ -272,6 +289,8 @@ std::optional<int> CliCommand::start(const CliOptions &options)
     if (options.exported)
         return ExportCommand::run(*options.exported, m_out, m_err);
     if (options.replay) {
+        if (!checkFiles(options.replay->savePath, {}))
+            return ExitInvalid;
         m_replay = std::make_unique<ReplayCommand>(m_out, m_err);
         connect(m_replay.get(), &ReplayCommand::done, this, &CliCommand::done);
         return m_replay->start(*options.replay);
@@ -283,8 +302,40 @@ std::optional<int> CliCommand::start(const CliOptions &options)
         return ExitUsage;
     }
     m_actions = *actions;
-    m_timeout.start(options.timeoutSec * 1000);
     return options.command == QLatin1StringView("client") ? startClient() : startServer();
+}
+
+bool CliCommand::checkFiles(const QString &savePath, const QList<Action> &actions)
+{
+    QString error;
+    OutputFile save(savePath);
+    save.setWhat(QStringLiteral("session"));
+    if ((savePath.isEmpty() || save.check(&error)) && ActionRunner::checkFiles(actions, &error))
+        return true;
+    printError(error);
+    return false;
+}
+
+void CliCommand::handleSignal(int signo)
+{
+    if (m_interrupted)
+        return;
+    m_interrupted = true;
+    const QString savePath = m_options.replay ? m_options.replay->savePath : m_options.savePath;
+    printError(QStringLiteral("stopped by %1%2")
+                   .arg(SignalWatch::name(signo),
+                        savePath.isEmpty()
+                            ? QString()
+                            : QStringLiteral("; saving what was recorded to '%1'").arg(savePath)));
+    const int exitCode = SignalWatch::exitCode(signo);
+    if (m_scenario) {
+        m_scenario->interrupt(exitCode);
+    } else if (m_replay) {
+        m_replay->interrupt(exitCode);
+    } else {
+        m_workbench.stopListening();
+        finish(exitCode, false); // an interruption ends now: no settling
+    }
 }
 
 std::optional<int> CliCommand::startClient()
@@ -295,6 +346,9 @@ std::optional<int> CliCommand::startClient()
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
     }
+    if (!checkFiles(m_options.savePath, m_actions))
+        return ExitInvalid;
+    m_timeout.start(std::chrono::milliseconds(m_options.timeoutMs));
     m_printing = true;
     Endpoint *endpoint = m_workbench.connectClient(target->host, target->port);
     ActionRunner *runner = addRunner(endpoint);
@@ -319,6 +373,9 @@ std::optional<int> CliCommand::startServer()
         m_err << "finscope-cli: " << error << "\n";
         return ExitUsage;
     }
+    if (!checkFiles(m_options.savePath, m_actions))
+        return ExitInvalid;
+    m_timeout.start(std::chrono::milliseconds(m_options.timeoutMs));
     connect(&m_workbench, &Workbench::serverConnectionAdded, this, &CliCommand::handleAccepted);
     if (!m_workbench.listen(*address, where->port, &error)) {
         m_printing = true;
@@ -380,7 +437,8 @@ void CliCommand::handleRunnerFinished()
 
 void CliCommand::handleTimeout()
 {
-    if (abandonConnects(QStringLiteral("timed out after %1 s").arg(m_options.timeoutSec)))
+    if (abandonConnects(
+            QStringLiteral("timed out after %1").arg(CommandParser::seconds(m_options.timeoutMs))))
         return;
     QString what;
     for (const ActionRunner *runner : std::as_const(m_runners)) {
@@ -391,7 +449,8 @@ void CliCommand::handleTimeout()
         what = QStringLiteral(" waiting for connection %1 of %2")
                    .arg(m_workbench.serverConnections().size() + 1)
                    .arg(m_options.connections);
-    printError(QStringLiteral("timed out after %1 s%2").arg(m_options.timeoutSec).arg(what));
+    printError(QStringLiteral("timed out after %1%2")
+                   .arg(CommandParser::seconds(m_options.timeoutMs), what));
     finish(ExitFailed, false); // the bound is the bound: no settling after it
 }
 

@@ -9,6 +9,7 @@
 #include "engine/run/workbench.h"
 #include "exportcommand.h"
 #include "replaycommand.h"
+#include "signalwatch.h"
 
 #include <QList>
 #include <QObject>
@@ -31,7 +32,7 @@ struct CliOptions
     QString command; // client, server, scenario, show, replay, diff, export; help prints text
     QStringList positional;
     QString savePath;
-    int timeoutSec = 30;
+    qint64 timeoutMs = 30000;
     bool timeoutGiven = false; // a scenario has its own bound unless --timeout is given
     int connections = 1;
     bool quiet = false;
@@ -56,13 +57,20 @@ public:
     ~CliCommand() override;
 
     // Starts the command; done() reports the exit code. Returns an exit code at once (and emits
-    // nothing) when the command fails before anything runs.
+    // nothing) when the command fails before anything runs. While a command runs, SIGINT, SIGTERM
+    // and SIGHUP end it: what was recorded is saved (--save) and the exit code is 128 + the
+    // signal's number.
     std::optional<int> start(const CliOptions &options);
 
 signals:
     void done(int exitCode);
 
 private:
+    std::optional<int> startCommand();
+    // Refuses before anything connects what would fail later: a --save that cannot be written,
+    // a send-file that cannot be read. False after printing why.
+    bool checkFiles(const QString &savePath, const QList<Action> &actions);
+    void handleSignal(int signo);
     std::optional<int> startClient();
     std::optional<int> startServer();
     int show();
@@ -93,6 +101,8 @@ private:
     int m_exitCode = ExitOk;
     ScenarioCommand *m_scenario = nullptr;
     std::unique_ptr<ReplayCommand> m_replay;
+    SignalWatch m_signals;
+    bool m_interrupted = false;
 };
 
 } // namespace finscope

@@ -107,7 +107,8 @@ std::optional<CliOptions> CommandLine::parse(const QStringList &args, QString *e
                 "\nCommands:\n%1\nExit codes: 0 ok; 1 an expectation or a scenario's "
                 "fact failed, the timeout\nhit, or a replay or diff found a difference; 2 "
                 "usage; 3 a file that cannot be\nread or is not a valid session, or a "
-                "network failure.")
+                "network failure; 130, 143, 129 when SIGINT,\nSIGTERM, SIGHUP ended a run "
+                "(what it recorded is saved first).")
                 .arg(commandList()));
         return printing(top.helpText());
     };

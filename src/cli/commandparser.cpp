@@ -4,6 +4,7 @@ namespace finscope {
 
 CommandParser::CommandParser()
     : m_help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Shows this help."))
+    , m_timeout(QStringLiteral("timeout"), QString(), QStringLiteral("SEC"))
 {
     m_parser.addOption(m_help);
     // Actions are positional arguments that may follow an option ("send Hi" --save s.json "close"):
@@ -119,6 +120,33 @@ CommandParser::intValue(const QCommandLineOption &option, int min, int max, QStr
         return std::nullopt;
     }
     return n;
+}
+
+void CommandParser::addTimeout(const QString &description)
+{
+    m_timeout.setDescription(description);
+    addOption(m_timeout);
+}
+
+std::optional<qint64> CommandParser::timeoutMs(QString *error) const
+{
+    const QString text = m_parser.value(m_timeout);
+    bool ok = false;
+    const double seconds = text.toDouble(&ok);
+    // Rounded to the millisecond the timers keep; NaN fails every comparison.
+    const qint64 ms = ok && seconds >= 0.001 && seconds <= 24 * 3600 ? qRound64(seconds * 1000) : 0;
+    if (ms < 1) {
+        *error = QStringLiteral("--timeout: expected seconds from 0.001 to 86400 (0.5 is half a "
+                                "second), got '%1'")
+                     .arg(text);
+        return std::nullopt;
+    }
+    return ms;
+}
+
+QString CommandParser::seconds(qint64 ms)
+{
+    return QStringLiteral("%1 s").arg(double(ms) / 1000, 0, 'g', 12);
 }
 
 } // namespace finscope

@@ -48,9 +48,19 @@ public:
     std::optional<int>
     intValue(const QCommandLineOption &option, int min, int max, QString *error) const;
 
+    // --timeout SEC, one option and one reading for every command that runs: seconds with a
+    // fraction (0.5), from 1 ms to 24 h. description says what it bounds and its default.
+    void addTimeout(const QString &description);
+    bool timeoutGiven() const { return m_parser.isSet(m_timeout); }
+    // The --timeout given, in milliseconds; nullopt and *error when it is not such a duration.
+    std::optional<qint64> timeoutMs(QString *error) const;
+    // A duration in the words --timeout takes: "30 s", "0.5 s".
+    static QString seconds(qint64 ms);
+
 private:
     QCommandLineParser m_parser;
     QCommandLineOption m_help;
+    QCommandLineOption m_timeout;
     QString m_name;
     QString m_summary;
     QString m_description;

@@ -1,11 +1,14 @@
 #include "clicommand.h"
 #include "commandline.h"
 #include "exportcommand.h"
+#include "standardoutput.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>
 
 #include <memory>
+
+#include <unistd.h>
 
 namespace {
 
@@ -48,7 +51,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("finscope-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FINSCOPE_VERSION));
 
-    QTextStream out(stdout);
+    finscope::StandardOutput standardOutput(STDOUT_FILENO);
+    QTextStream out(&standardOutput);
     QTextStream err(stderr);
     QString error;
     const auto options = finscope::CommandLine::parse(arguments, &error);

@@ -3,10 +3,12 @@
 #include "clicommand.h"
 #include "commandparser.h"
 #include "compareoptions.h"
+#include "engine/run/actionrunner.h"
 #include "engine/session/eventformat.h"
 
 #include <QCoreApplication>
 
+#include <cerrno>
 #include <unistd.h>
 
 namespace finscope {
@@ -42,9 +44,6 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
     const QCommandLineOption save(QStringLiteral("save"),
                                   QStringLiteral("Saves the replay's session to OUT."),
                                   QStringLiteral("OUT"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                     QStringLiteral("Bounds the whole replay (default 30 s)."),
-                                     QStringLiteral("SEC"));
     parser.setCommand(QStringLiteral("replay"),
                       QStringLiteral("Runs a saved session again and compares it with the "
                                      "recording."));
@@ -53,11 +52,13 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
                                          "network failure."));
     parser.addArgument(
         QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
-    for (const QCommandLineOption &option : {side, target, listen, speed, step, save, timeout})
+    for (const QCommandLineOption &option : {side, target, listen, speed, step, save})
         parser.addOption(option);
     parser.addOption(v6only);
     const CompareOptions compare;
     compare.addTo(parser);
+    parser.addTimeout(QStringLiteral("Bounds the whole replay (default 30 s; fractions such as 0.5 "
+                                     "too)."));
     if (!parser.parse(args, error))
         return std::nullopt;
 
@@ -109,11 +110,11 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
         }
         options.speed = factor;
     }
-    if (parser.isSet(timeout)) {
-        const auto seconds = parser.intValue(timeout, 1, 24 * 3600, error);
-        if (!seconds)
+    if (parser.timeoutGiven()) {
+        const auto ms = parser.timeoutMs(error);
+        if (!ms)
             return std::nullopt;
-        options.timeoutSec = *seconds;
+        options.timeoutMs = *ms;
     }
     if (positional.size() != 1) {
         *error = positional.isEmpty() ? QStringLiteral("replay needs a FILE")
@@ -145,6 +146,7 @@ ReplayCommand::ReplayCommand(QTextStream &out, QTextStream &err, QObject *parent
     , m_err(err)
 {
     m_timeout.setSingleShot(true);
+    m_timeout.setTimerType(Qt::PreciseTimer);
     connect(&m_timeout, &QTimer::timeout, this, &ReplayCommand::handleTimeout);
 }
 
@@ -172,7 +174,7 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
         if (const auto address = HostPort::listenAddress(where.host, &error, options.v6only))
             m_replayer->setListenAddress(*address, where.port);
     }
-    if (!m_replayer->prepare(&error)) {
+    if (!m_replayer->prepare(&error) || !checkFiles(&error)) {
         printError(QStringLiteral("cannot replay '%1': %2").arg(options.file, error));
         return ExitInvalid;
     }
@@ -184,16 +186,27 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
     connect(m_replayer.get(), &Replayer::finished, this, &ReplayCommand::handleFinished);
     if (options.step) {
         connect(m_replayer.get(), &Replayer::actionPending, this, &ReplayCommand::handlePending);
-        // Unbuffered: one Enter is one step, not a buffer-full of them at once.
-        if (m_stdin.open(STDIN_FILENO, QIODevice::ReadOnly | QIODevice::Unbuffered)) {
-            m_stdinNotifier = new QSocketNotifier(m_stdin.handle(), QSocketNotifier::Read, this);
-            connect(
-                m_stdinNotifier, &QSocketNotifier::activated, this, &ReplayCommand::handleStdin);
-        }
+        m_stdinNotifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+        connect(m_stdinNotifier, &QSocketNotifier::activated, this, &ReplayCommand::handleStdin);
     }
-    m_timeout.start(options.timeoutSec * 1000);
+    m_timeout.start(std::chrono::milliseconds(options.timeoutMs));
     m_replayer->start();
     return std::nullopt;
+}
+
+// A send-file the replay would run names a file on this machine: refused before anything
+// connects, as the client and server commands refuse it.
+bool ReplayCommand::checkFiles(QString *error) const
+{
+    const std::optional<Side> replayed = m_replayer->replayedSide();
+    QList<Action> actions;
+    for (const RecordedAction &recorded : std::as_const(m_recording->actions)) {
+        if (replayed && recorded.side != *replayed)
+            continue;
+        if (const auto action = Action::parse(recorded.text, nullptr))
+            actions.append(*action);
+    }
+    return ActionRunner::checkFiles(actions, error);
 }
 
 // Said before anything connects, so a person knows which peer the replay is about to talk to.
@@ -233,16 +246,25 @@ void ReplayCommand::handlePending(Side side, quint32 conn, const QString &action
           << Qt::endl;
 }
 
+// Each newline is one Enter. Read a bounded block at a time and never gathered into lines: a
+// standard input that never sends a newline (</dev/zero) costs no memory, and the event loop, and
+// with it --timeout, runs between blocks.
 void ReplayCommand::handleStdin()
 {
-    const QByteArray line = m_stdin.readLine();
-    if (line.isEmpty() && m_stdin.atEnd()) {
+    char block[4096];
+    const ssize_t n = ::read(STDIN_FILENO, block, sizeof block);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
         // No one is left to press Enter: run the rest without stopping.
         delete m_stdinNotifier;
         m_replayer->stopStepping();
         return;
     }
-    m_replayer->next();
+    for (ssize_t i = 0; i < n; ++i) {
+        if (block[i] == '\n')
+            m_replayer->next();
+    }
 }
 
 void ReplayCommand::handleFinished(bool ok)
@@ -260,11 +282,20 @@ void ReplayCommand::handleFinished(bool ok)
 void ReplayCommand::handleTimeout()
 {
     const QString what = m_replayer->waitingFor();
-    printError(QStringLiteral("timed out after %1 s%2")
-                   .arg(m_options.timeoutSec)
-                   .arg(what.isEmpty() ? QString() : QStringLiteral(" waiting for ") + what));
+    printError(QStringLiteral("timed out after %1%2")
+                   .arg(CommandParser::seconds(m_options.timeoutMs),
+                        what.isEmpty() ? QString() : QStringLiteral(" waiting for ") + what));
     m_replayer->closeAll();
     finish(ExitFailed);
+}
+
+void ReplayCommand::interrupt(int exitCode)
+{
+    if (m_finished)
+        return;
+    m_interruptCode = exitCode;
+    m_replayer->halt(); // closes every open end; finished() follows at once
+    finish(exitCode);
 }
 
 void ReplayCommand::finish(int exitCode)
@@ -272,6 +303,8 @@ void ReplayCommand::finish(int exitCode)
     if (m_finished)
         return;
     m_finished = true;
+    if (m_interruptCode)
+        exitCode = m_interruptCode;
     m_timeout.stop();
     delete m_stdinNotifier;
     if (!m_options.savePath.isEmpty()) {
@@ -282,7 +315,8 @@ void ReplayCommand::finish(int exitCode)
                 exitCode = ExitInvalid;
         }
     }
-    if (exitCode != ExitInvalid) {
+    // An interrupted replay is cut short: comparing it would only list what it did not reach.
+    if (exitCode != ExitInvalid && !m_interruptCode) {
         const SessionComparison comparison(*m_recording,
                                            m_replayer->session(),
                                            QStringLiteral("recording"),

@@ -7,7 +7,6 @@
 #include "engine/run/replayer.h"
 #include "engine/session/sessioncomparison.h"
 
-#include <QFile>
 #include <QObject>
 #include <QPointer>
 #include <QSocketNotifier>
@@ -32,7 +31,7 @@ struct ReplayOptions
     double speed = 1.0;  // 0: no waiting between actions
     bool step = false;
     QString savePath;
-    int timeoutSec = 30;
+    qint64 timeoutMs = 30000;
     SessionComparison::Options compare;
 
     // Reads the arguments after "replay" with parser, which answers --help (nullopt,
@@ -50,11 +49,15 @@ public:
 
     // Returns an exit code at once when the replay cannot start; otherwise done() follows.
     std::optional<int> start(const ReplayOptions &options);
+    // Ends the replay now (a signal): every open end is closed, what was recorded is saved, no
+    // comparison is made, and done(exitCode) follows.
+    void interrupt(int exitCode);
 
 signals:
     void done(int exitCode);
 
 private:
+    bool checkFiles(QString *error) const;
     void printTarget();
     void printEvent(qsizetype index);
     void handlePending(Side side, quint32 conn, const QString &action);
@@ -70,9 +73,9 @@ private:
     std::optional<Session> m_recording;
     std::unique_ptr<Replayer> m_replayer;
     QTimer m_timeout;
-    QFile m_stdin;
     QPointer<QSocketNotifier> m_stdinNotifier;
     bool m_finished = false;
+    int m_interruptCode = 0; // the exit code of the signal that ended the replay, or 0
 };
 
 } // namespace finscope

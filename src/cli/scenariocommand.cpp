@@ -42,7 +42,7 @@ ScenarioCommand::~ScenarioCommand() = default;
 
 std::optional<int> ScenarioCommand::start(const QStringList &args,
                                           const QString &savePath,
-                                          std::optional<int> timeoutSec,
+                                          std::optional<qint64> timeoutMs,
                                           bool quiet)
 {
     const QString verb = args.value(0);
@@ -63,8 +63,8 @@ std::optional<int> ScenarioCommand::start(const QStringList &args,
     m_runner = std::make_unique<ScenarioRunner>(*scenario);
     m_runner->recorder()->setTool(QStringLiteral("finscope-cli %1 scenario %2")
                                       .arg(QCoreApplication::applicationVersion(), scenario->id));
-    if (timeoutSec)
-        m_runner->setTimeoutMs(*timeoutSec * 1000);
+    if (timeoutMs)
+        m_runner->setTimeoutMs(int(*timeoutMs));
     connect(m_runner->recorder(), &Recorder::eventAdded, this, &ScenarioCommand::printEvent);
     connect(m_runner.get(), &ScenarioRunner::stepStarted, this, &ScenarioCommand::printStep);
     connect(m_runner.get(), &ScenarioRunner::finished, this, &ScenarioCommand::handleFinished);
@@ -120,12 +120,22 @@ void ScenarioCommand::printEvent(qsizetype index)
     m_out << formatEvent(store.at(index), store) << Qt::endl;
 }
 
+void ScenarioCommand::interrupt(int exitCode)
+{
+    if (!m_runner || m_runner->isFinished())
+        return;
+    m_interruptCode = exitCode;
+    m_runner->stop(); // finished() follows at once
+}
+
 void ScenarioCommand::handleFinished(bool allHeld)
 {
     // The facts are judged; the record still takes the kernel's last word on each closed end.
+    // An interruption ends now: no settling.
     Workbench *workbench = m_runner->workbench();
     connect(&m_settler, &Settler::done, this, [this, allHeld] { report(allHeld); });
-    m_settler.settle(workbench->clients() + workbench->serverConnections(), m_settleMs);
+    m_settler.settle(workbench->clients() + workbench->serverConnections(),
+                     m_interruptCode ? 0 : m_settleMs);
 }
 
 void ScenarioCommand::report(bool allHeld)
@@ -133,7 +143,7 @@ void ScenarioCommand::report(bool allHeld)
     disconnect(m_runner->recorder(), nullptr, this, nullptr);
     if (m_runner->state() == ScenarioRunner::State::Failed) {
         m_err << "finscope-cli: " << m_runner->errorString() << Qt::endl;
-        emit done(ExitInvalid);
+        emit done(m_interruptCode ? m_interruptCode : ExitInvalid);
         return;
     }
     m_out << "\nend: " << m_runner->endReason() << "\n";
@@ -143,7 +153,7 @@ void ScenarioCommand::report(bool allHeld)
         else
             m_out << "FAIL " << v.sentence << ": observed " << v.observed << "\n";
     }
-    int exitCode = allHeld ? ExitOk : ExitFailed;
+    int exitCode = m_interruptCode ? m_interruptCode : allHeld ? ExitOk : ExitFailed;
     if (!m_savePath.isEmpty()) {
         QString error;
         if (!m_runner->recorder()->session().save(m_savePath, &error)) {

@@ -24,16 +24,19 @@ public:
     ScenarioCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
     ~ScenarioCommand() override;
 
-    // args are what follows "scenario": "list", or "run ID". timeoutSec replaces the scenario's
+    // args are what follows "scenario": "list", or "run ID". timeoutMs replaces the scenario's
     // own bound when given. Returns an exit code at once when nothing runs (list, usage);
     // otherwise done() reports it.
     std::optional<int> start(const QStringList &args,
                              const QString &savePath,
-                             std::optional<int> timeoutSec,
+                             std::optional<qint64> timeoutMs,
                              bool quiet);
 
     // After the last step, how long to wait for closed ends to settle in the kernel (--settle).
     void setSettleMs(int ms) { m_settleMs = ms; }
+
+    // Ends the run now (a signal): what was recorded is saved, done(exitCode) follows.
+    void interrupt(int exitCode);
 
 signals:
     void done(int exitCode);
@@ -53,6 +56,7 @@ private:
     bool m_quiet = false;
     int m_settleMs = Settler::DefaultBoundMs;
     Settler m_settler;
+    int m_interruptCode = 0; // the exit code of the signal that ended the run, or 0
 };
 
 } // namespace finscope

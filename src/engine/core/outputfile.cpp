@@ -70,6 +70,43 @@ bool OutputFile::open(QString *error)
     return true;
 }
 
+bool OutputFile::check(QString *error) const
+{
+    if (m_path == QLatin1StringView("-"))
+        return true;
+    const QFileInfo info(m_path);
+    if (info.isDir()) {
+        *error = failure(QStringLiteral("it is a folder"));
+        return false;
+    }
+    // A pipe or a device is written through, in place: only its own permission counts.
+    if (info.exists() && !info.isFile()) {
+        if (info.isWritable())
+            return true;
+        *error = failure(QStringLiteral("permission denied"));
+        return false;
+    }
+    // QSaveFile writes a temporary file beside the target, then renames it over the target.
+    const QFileInfo folder(info.absolutePath());
+    if (!folder.exists()) {
+        *error = failure(QStringLiteral("the folder '%1' does not exist").arg(folder.filePath()));
+        return false;
+    }
+    if (!folder.isDir()) {
+        *error = failure(QStringLiteral("'%1' is not a folder").arg(folder.filePath()));
+        return false;
+    }
+    if (!folder.isWritable()) {
+        *error = failure(QStringLiteral("the folder '%1' is not writable").arg(folder.filePath()));
+        return false;
+    }
+    if (info.exists() && !info.isWritable()) {
+        *error = failure(QStringLiteral("the file is not writable"));
+        return false;
+    }
+    return true;
+}
+
 bool OutputFile::write(QByteArrayView data)
 {
     if (!m_device || m_failed)

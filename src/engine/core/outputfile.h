@@ -24,6 +24,10 @@ public:
     void setWhat(const QString &what) { m_what = what; }
 
     bool open(QString *error);
+    // Whether open() would find a place to write, asked before a long run so that what it records
+    // is not lost at the end: the folder exists and takes a new file, an existing file may be
+    // replaced. Creates nothing; false and *error (one sentence) otherwise.
+    bool check(QString *error) const;
     // Valid between a successful open() and commit().
     QIODevice *device() const { return m_device; }
     bool write(QByteArrayView data);

@@ -1,6 +1,9 @@
 #include "engine/run/actionrunner.h"
 
 #include "engine/socket/endpoint.h"
+#include "engine/socket/writequeue.h"
+
+#include <QFile>
 
 namespace finscope {
 
@@ -10,12 +13,24 @@ ActionRunner::ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QOb
     , m_actions(actions)
 {
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &ActionRunner::complete);
+    // 'wait MS' means MS: a coarse timer fires up to 5 % early or late (1900-2098 ms for 2000).
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &ActionRunner::handleWaitOver);
     connect(endpoint, &Endpoint::received, this, &ActionRunner::handleReceived);
     connect(endpoint, &Endpoint::writeQueueEmpty, this, &ActionRunner::handleQueueEmpty);
     connect(endpoint, &Endpoint::endOfStream, this, &ActionRunner::check);
     connect(endpoint, &Endpoint::reset, this, &ActionRunner::check);
     connect(endpoint, &Endpoint::closed, this, &ActionRunner::check);
+}
+
+bool ActionRunner::checkFiles(const QList<Action> &actions, QString *error)
+{
+    for (const Action &action : actions) {
+        if (action.kind == Action::Kind::SendFile
+            && !WriteQueue::Item::openFile(action.path, error))
+            return false;
+    }
+    return true;
 }
 
 void ActionRunner::start()
@@ -229,6 +244,16 @@ void ActionRunner::complete()
         m_endpoint->setReading(m_backgroundReading && m_endpoint->isOpen());
     // Continue from the event loop: completion is often signalled from inside an endpoint callback.
     QMetaObject::invokeMethod(this, &ActionRunner::next, Qt::QueuedConnection);
+}
+
+// Straight on to the next action: a timer's timeout comes from the event loop, not from inside an
+// endpoint callback, and each further pass through the loop would lengthen 'wait MS'.
+void ActionRunner::handleWaitOver()
+{
+    if (m_wait != Wait::Timer)
+        return;
+    m_wait = Wait::None;
+    next();
 }
 
 void ActionRunner::fail(const QString &reason)

@@ -23,6 +23,9 @@ public:
     ActionRunner(Endpoint *endpoint, const QList<Action> &actions, QObject *parent = nullptr);
 
     Endpoint *endpoint() const { return m_endpoint; }
+    // Whether every send-file in actions names a file it can send, asked before connecting so a
+    // missing file is not found mid-connection; false and *error (one sentence) otherwise.
+    static bool checkFiles(const QList<Action> &actions, QString *error);
     void start();
 
     // The one way to hold an end before its next action: the runner runs only the first count
@@ -57,6 +60,7 @@ private:
     void handleReceived(const QByteArray &data);
     void handleQueueEmpty();
     void complete();
+    void handleWaitOver();
     void fail(const QString &reason);
 
     Endpoint *m_endpoint;

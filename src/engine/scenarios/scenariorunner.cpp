@@ -37,6 +37,7 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     connect(&m_conductor, &Conductor::cueFinished, this, &ScenarioRunner::handleFinished);
     connect(&m_conductor, &Conductor::connectFailed, this, &ScenarioRunner::fail);
     m_timeout.setSingleShot(true);
+    m_timeout.setTimerType(Qt::PreciseTimer); // the bound a scenario's facts are read against
     connect(&m_timeout, &QTimer::timeout, this, [this] { finishRun(true, QString()); });
     m_setupGuard.setSingleShot(true);
     connect(&m_setupGuard, &QTimer::timeout, this, [this] {
@@ -46,6 +47,7 @@ ScenarioRunner::ScenarioRunner(const Scenario &scenario, QObject *parent)
     m_tick.setInterval(TickMs);
     connect(&m_tick, &QTimer::timeout, this, &ScenarioRunner::advance);
     m_linger.setSingleShot(true);
+    m_linger.setTimerType(Qt::PreciseTimer);
     connect(&m_linger, &QTimer::timeout, this, [this] {
         finishRun(false, QStringLiteral("every step finished"));
     });

@@ -328,14 +328,10 @@ bool Endpoint::sendPattern(qint64 count, QString *error)
 
 bool Endpoint::sendFile(const QString &path, QString *error)
 {
-    auto file = std::make_unique<QFile>(path);
-    if (!file->open(QIODevice::ReadOnly)) {
-        refuse(QStringLiteral("send-file: cannot open '%1': %2").arg(path, file->errorString()),
-               error);
-        return false;
-    }
-    if (file->isSequential()) {
-        refuse(QStringLiteral("send-file: '%1' is not a regular file").arg(path), error);
+    QString why;
+    auto file = WriteQueue::Item::openFile(path, &why);
+    if (!file) {
+        refuse(why, error);
         return false;
     }
     return enqueue(WriteQueue::Item::file(std::move(file)), error);

@@ -13,6 +13,7 @@ QtSocketEndpoint::QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, 
     , m_clock(clock)
 {
     m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer); // 'wait MS' as exact as ActionRunner's
     connect(&m_timer, &QTimer::timeout, this, &QtSocketEndpoint::complete);
     m_tablePoll.setSingleShot(true);
     m_tablePoll.setTimerType(Qt::PreciseTimer);

@@ -1,6 +1,7 @@
 #include "engine/socket/writequeue.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 namespace finscope {
 
@@ -46,6 +47,25 @@ WriteQueue::Item WriteQueue::Item::file(std::unique_ptr<QFile> file)
     item.m_size = item.m_fileLeft;
     item.m_file = std::move(file);
     return item;
+}
+
+std::unique_ptr<QFile> WriteQueue::Item::openFile(const QString &path, QString *error)
+{
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile()) {
+        *error = QStringLiteral("send-file: '%1' is not a regular file").arg(path);
+        return nullptr;
+    }
+    auto file = std::make_unique<QFile>(path);
+    if (!file->open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("send-file: cannot open '%1': %2").arg(path, file->errorString());
+        return nullptr;
+    }
+    if (file->isSequential()) {
+        *error = QStringLiteral("send-file: '%1' is not a regular file").arg(path);
+        return nullptr;
+    }
+    return file;
 }
 
 WriteQueue::Item::Item(Item &&) noexcept = default;

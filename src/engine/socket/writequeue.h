@@ -33,6 +33,9 @@ public:
         static Item pattern(qint64 count);
         // file: open, not sequential; streamed from where it stands, size() bytes.
         static Item file(std::unique_ptr<QFile> file);
+        // What send-file can send: a readable regular file, opened; nullptr and *error (one
+        // sentence) otherwise. A FIFO is refused before opening it, which would block.
+        static std::unique_ptr<QFile> openFile(const QString &path, QString *error);
         Item(Item &&) noexcept;
         Item &operator=(Item &&) noexcept;
         ~Item();

@@ -1,0 +1,40 @@
+#include "standardoutput.h"
+
+#include <cerrno>
+#include <poll.h>
+#include <unistd.h>
+
+namespace finscope {
+
+StandardOutput::StandardOutput(int fd, QObject *parent)
+    : QIODevice(parent)
+    , m_fd(fd)
+{
+    open(QIODevice::WriteOnly | QIODevice::Unbuffered);
+}
+
+qint64 StandardOutput::readData(char *, qint64)
+{
+    return -1;
+}
+
+qint64 StandardOutput::writeData(const char *data, qint64 size)
+{
+    qint64 done = 0;
+    while (!m_gone && done < size) {
+        const ssize_t n = ::write(m_fd, data + done, size_t(size - done));
+        if (n >= 0) {
+            done += n;
+        } else if (errno == EAGAIN) {
+            // A terminal or pipe someone else set non-blocking: wait, as a blocking write would.
+            pollfd p{m_fd, POLLOUT, 0};
+            ::poll(&p, 1, -1);
+        } else if (errno != EINTR) {
+            m_gone = true;
+        }
+    }
+    // Reported as written: QTextStream would otherwise keep the lines and try them again.
+    return size;
+}
+
+} // namespace finscope
