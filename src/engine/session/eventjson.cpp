@@ -91,6 +91,10 @@ void appendEventJson(QByteArray *out, const Event &e, const EventStore &store)
     }
     if (e.text != 0)
         appendField(out, "text", store.string(e.text));
+    if (e.kind == EventKind::Rst && e.origin != RstOrigin::None)
+        appendField(out, "origin", originName(e.origin));
+    if (e.via != Via::Call)
+        appendField(out, "via", viaName(e.via));
     out->append('}');
 }
 

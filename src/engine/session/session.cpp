@@ -254,6 +254,10 @@ QJsonObject eventToJson(const Event &e, const EventStore &store)
     }
     if (e.text != 0)
         o.insert(QStringLiteral("text"), store.string(e.text));
+    if (e.kind == EventKind::Rst && e.origin != RstOrigin::None)
+        o.insert(QStringLiteral("origin"), originName(e.origin));
+    if (e.via != Via::Call)
+        o.insert(QStringLiteral("via"), viaName(e.via));
     return o;
 }
 
@@ -303,6 +307,22 @@ bool eventFromJson(const QJsonObject &o, const ElementPath &path, EventStore *st
     }
     QString text;
     if (!ok || !r.string("text", &text, false))
+        return false;
+    // Both are newer than the first files: a file without them still loads (a call, no origin).
+    if (e.kind == EventKind::Rst
+        && !r.name(
+            "origin",
+            originFromName,
+            &e.origin,
+            [] { return QStringLiteral("peer or local"); },
+            false))
+        return false;
+    if (!r.name(
+            "via",
+            viaFromName,
+            &e.via,
+            [] { return QStringLiteral("call, notify or poll"); },
+            false))
         return false;
     e.text = store->internString(text);
     store->append(e);

@@ -92,8 +92,13 @@ public:
     bool writeShut() const { return m_writeShut; }
     bool readShut() const { return m_readShut; }
     bool eofSeen() const { return m_eofSeen; }
+    // The program has been told of the reset (a call failed with ECONNRESET or EPIPE).
     bool resetSeen() const { return m_resetSeen; }
-    // The EOF and RST events seen so far, in order.
+    // The kernel knows of a reset (recorded as a rst event), though the program may still be
+    // reading the bytes that arrived before it.
+    bool resetKnown() const { return m_resetKnown; }
+    // The EOF and RST events seen so far, in order: an EOF when the program read it, a RST when
+    // the kernel learned it.
     const QList<EventKind> &endings() const { return m_endings; }
 
     qint64 bytesSent() const { return m_writes.sentOffset(); }
@@ -137,11 +142,20 @@ private:
     void handleWritable();
     void updateNotifiers();
     void handleSocketError(int err, const char *call);
+    void handleEndingNotice();
+    void noteReset(const QString &found);
+    RstOrigin resetOrigin(QString *why) const;
+    void recordLocalRst(const QString &why);
+    QString alreadyEnded() const;
     void performShutdown(ShutdownHow how);
-    void releaseDescriptor(EventKind kind, qint64 unread, const QString &text);
+    // localRst: why this end's kernel sends RST as the descriptor goes (recorded after the
+    // close or abort event), empty when it does not.
+    void
+    releaseDescriptor(EventKind kind, qint64 unread, const QString &text, const QString &localRst);
     void sampleKernel();
     void lookUpKernelTable();
     void poll();
+    void pollKernel();
 
     Side m_side;
     quint32 m_conn;
@@ -154,6 +168,9 @@ private:
     QPointer<QSocketNotifier> m_readNotifier;
     QPointer<QSocketNotifier> m_writeNotifier;
     QTimer m_pollTimer;
+    int m_endingFd = -1; // the epoll set of native::openEndingWatch
+    QPointer<QSocketNotifier> m_endingNotifier;
+    Via m_via = Via::Call; // how the events being recorded now were found
 
     QList<native::SocketAddress> m_candidates;
     native::SocketAddress m_connectingTo;
@@ -172,6 +189,8 @@ private:
     bool m_readShut = false;
     bool m_eofSeen = false;
     bool m_resetSeen = false;
+    bool m_resetKnown = false;
+    TcpState m_openState = TcpState::Unknown; // the last state sampled before CLOSE
     int m_brokenErr = 0; // a failure other than a reset (ETIMEDOUT, EHOSTUNREACH...)
     QList<EventKind> m_endings;
 };
