@@ -55,6 +55,11 @@ qint64 Endpoint::unreadBytes() const
     return queues ? queues->inq : 0;
 }
 
+bool Endpoint::resetSeen() const
+{
+    return m_resetSeen || (m_resetKnown && (m_eofSeen || unreadBytes() == 0));
+}
+
 QString Endpoint::peerAddress() const
 {
     return m_peer ? m_peer->toString() : QString();

@@ -92,8 +92,9 @@ public:
     bool writeShut() const { return m_writeShut; }
     bool readShut() const { return m_readShut; }
     bool eofSeen() const { return m_eofSeen; }
-    // The program has been told of the reset (a call failed with ECONNRESET or EPIPE).
-    bool resetSeen() const { return m_resetSeen; }
+    // A reset ends the stream: the program was told (a call failed with ECONNRESET or EPIPE), or
+    // the kernel knows of it and nothing received before it is left to read.
+    bool resetSeen() const;
     // The kernel knows of a reset (recorded as a rst event), though the program may still be
     // reading the bytes that arrived before it.
     bool resetKnown() const { return m_resetKnown; }
