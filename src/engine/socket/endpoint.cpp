@@ -502,8 +502,7 @@ void Endpoint::noteReset(const QString &found)
     Event fields;
     QString why;
     fields.origin = resetOrigin(&why);
-    // What the program will be told (tcp_reset): EPIPE when the RST came in CLOSE_WAIT.
-    fields.err = m_openState == TcpState::CloseWait ? EPIPE : ECONNRESET;
+    fields.err = KernelWatch::resetCause(m_openState, m_readShut, m_writeShut, 0).err;
     QString text = QStringLiteral("%1; %2").arg(found, why);
     if (lost > 0)
         text += QStringLiteral("; %1 queued bytes were never sent").arg(lost);
@@ -515,21 +514,10 @@ void Endpoint::noteReset(const QString &found)
 
 RstOrigin Endpoint::resetOrigin(QString *why) const
 {
-    // RFC 1122 4.2.2.13: data arriving for a socket that can no longer read it, once our FIN is
-    // out, is answered by our own kernel with RST (TcpExt TCPAbortOnData); Linux then reports
-    // ECONNRESET to this end as if the peer had reset.
-    const bool finOut = m_openState == TcpState::FinWait1 || m_openState == TcpState::FinWait2;
-    if (m_readShut && m_writeShut && finOut) {
-        *why = QStringLiteral("data arrived after this end's SHUT_RD with its FIN out: this "
-                              "end's kernel sent RST and reset the connection");
-        return RstOrigin::Local;
-    }
-    const qint64 unread = m_watch.queues().inq;
-    *why
-        = unread > 0
-              ? QStringLiteral("the peer's RST arrived, %1 received bytes still unread").arg(unread)
-              : QStringLiteral("the peer's RST arrived");
-    return RstOrigin::Peer;
+    const KernelWatch::ResetCause cause
+        = KernelWatch::resetCause(m_openState, m_readShut, m_writeShut, m_watch.queues().inq);
+    *why = cause.why;
+    return cause.origin;
 }
 
 void Endpoint::recordLocalRst(const QString &why)
@@ -742,8 +730,9 @@ void Endpoint::sampleKernel()
     if (state != TcpState::Close && state != TcpState::Unknown) {
         m_openState = state;
     } else if (state == TcpState::Close && !m_resetKnown && !m_resetSeen && m_brokenErr == 0
-               && m_status == Status::Open && native::hasPendingError(m_fd)
-               && !native::wasRetransmitting(m_fd)) {
+               && m_status == Status::Open
+               && KernelWatch::closedByReset(
+                   state, native::hasPendingError(m_fd), native::wasRetransmitting(m_fd))) {
         // CLOSE without our close and an error waiting: a reset (a timeout retransmits first and
         // is left to the call that reports it). Recorded now, the error left for the program.
         noteReset(QStringLiteral("TCP_INFO went to CLOSE with an error pending"));
