@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <cerrno>
+
 using namespace finscope;
 
 namespace {
@@ -38,6 +40,10 @@ private slots:
     void kernelTableWatchEnds();
     void peerHasSentFin_data();
     void peerHasSentFin();
+    void closedByReset_data();
+    void closedByReset();
+    void resetCause_data();
+    void resetCause();
 };
 
 void TestKernelWatch::stateEventsOnlyWhenTheStateChanges_data()
@@ -241,6 +247,66 @@ void TestKernelWatch::peerHasSentFin()
     QFETCH(TcpState, state);
     QFETCH(bool, finArrived);
     QCOMPARE(KernelWatch::peerHasSentFin(state), finArrived);
+}
+
+void TestKernelWatch::closedByReset_data()
+{
+    QTest::addColumn<TcpState>("state");
+    QTest::addColumn<bool>("errorPending");
+    QTest::addColumn<bool>("retransmitting");
+    QTest::addColumn<bool>("reset");
+    QTest::newRow("CLOSE with an error waiting: a reset")
+        << TcpState::Close << true << false << true;
+    QTest::newRow("CLOSE after both FINs: no error") << TcpState::Close << false << false << false;
+    QTest::newRow("CLOSE after retransmitting: a timeout")
+        << TcpState::Close << true << true << false;
+    QTest::newRow("still open") << TcpState::CloseWait << true << false << false;
+}
+
+void TestKernelWatch::closedByReset()
+{
+    QFETCH(TcpState, state);
+    QFETCH(bool, errorPending);
+    QFETCH(bool, retransmitting);
+    QFETCH(bool, reset);
+    QCOMPARE(KernelWatch::closedByReset(state, errorPending, retransmitting), reset);
+}
+
+void TestKernelWatch::resetCause_data()
+{
+    QTest::addColumn<TcpState>("before");
+    QTest::addColumn<bool>("readShut");
+    QTest::addColumn<bool>("writeShut");
+    QTest::addColumn<RstOrigin>("origin");
+    QTest::addColumn<int>("err");
+    QTest::newRow("peer's RST while open")
+        << TcpState::Established << false << false << RstOrigin::Peer << ECONNRESET;
+    QTest::newRow("peer's RST in CLOSE_WAIT: EPIPE")
+        << TcpState::CloseWait << false << false << RstOrigin::Peer << EPIPE;
+    QTest::newRow("data after SHUT_RDWR, FIN acknowledged: our own kernel")
+        << TcpState::FinWait2 << true << true << RstOrigin::Local << ECONNRESET;
+    QTest::newRow("data after SHUT_RDWR, FIN in flight: our own kernel")
+        << TcpState::FinWait1 << true << true << RstOrigin::Local << ECONNRESET;
+    // After SHUT_RD alone Linux queues later data: a RST then is the peer's.
+    QTest::newRow("SHUT_RD alone")
+        << TcpState::Established << true << false << RstOrigin::Peer << ECONNRESET;
+    QTest::newRow("SHUT_WR alone")
+        << TcpState::FinWait2 << false << true << RstOrigin::Peer << ECONNRESET;
+}
+
+void TestKernelWatch::resetCause()
+{
+    QFETCH(TcpState, before);
+    QFETCH(bool, readShut);
+    QFETCH(bool, writeShut);
+    QFETCH(RstOrigin, origin);
+    QFETCH(int, err);
+    const KernelWatch::ResetCause cause = KernelWatch::resetCause(before, readShut, writeShut, 18);
+    QCOMPARE(cause.origin, origin);
+    QCOMPARE(cause.err, err);
+    QVERIFY(!cause.why.isEmpty());
+    if (origin == RstOrigin::Peer)
+        QVERIFY2(cause.why.contains(QLatin1StringView("18")), qPrintable(cause.why));
 }
 
 QTEST_APPLESS_MAIN(TestKernelWatch)

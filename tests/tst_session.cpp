@@ -68,6 +68,8 @@ Session sampleSession()
     st.appendWithText(e, "send refused");
     e = makeEvent(EventKind::Rst, 2400);
     e.err = ECONNRESET;
+    e.origin = RstOrigin::Peer;
+    e.via = Via::Notify;
     st.append(e);
     e = makeEvent(EventKind::Close, 2500, Side::Server);
     e.bytes = 12;
@@ -169,6 +171,8 @@ void TestSession::roundTripKeepsEveryField()
         QCOMPARE(y.err, x.err);
         QCOMPARE(y.how, x.how);
         QCOMPARE(y.state, x.state);
+        QCOMPARE(y.via, x.via);
+        QCOMPARE(y.origin, x.origin);
         QCOMPARE(b.string(y.text), a.string(x.text));
     }
     QCOMPARE(b.payloadStream(Side::Client, 1, Direction::Sent)->data, QByteArray("Hello\n"));
@@ -313,6 +317,11 @@ void TestSession::refusesMalformedFiles_data()
         << mutated(setIn("events", shutdown, "how", QJsonValue::Undefined)) << ev(shutdown, "how");
     QTest::newRow("bad how") << mutated(setIn("events", shutdown, "how", "sideways"))
                              << ev(shutdown, "how") + ": 'sideways' is not rd, wr or rdwr";
+    const int rst = indexOfKind(QStringLiteral("rst"));
+    QTest::newRow("bad via") << mutated(setIn("events", rst, "via", "sometimes"))
+                             << ev(rst, "via") + ": 'sometimes' is not call, notify or poll";
+    QTest::newRow("bad origin") << mutated(setIn("events", rst, "origin", "elsewhere"))
+                                << ev(rst, "origin") + ": 'elsewhere' is not peer or local";
     QTest::newRow("bad state name") << mutated(setIn("events", state, "state", "HALF_OPEN"))
                                     << ev(state, "state") + ": 'HALF_OPEN' is not a TCP state";
     QTest::newRow("outq too large")
@@ -426,6 +435,25 @@ void TestSession::ignoresUnknownFields()
     const auto loaded = Session::load(path, &error);
     QVERIFY2(loaded, qPrintable(error));
     QCOMPARE(loaded->events.size(), sampleSession().events.size());
+
+    // A file from before via and origin still loads: a call's result, no origin.
+    const int rst = indexOfKind(QStringLiteral("rst"));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QJsonObject older = sampleJson();
+    QJsonArray events = older["events"].toArray();
+    QJsonObject oldRst = events[rst].toObject();
+    oldRst.remove("via");
+    oldRst.remove("origin");
+    events[rst] = oldRst;
+    older["events"] = events;
+    file.write(QJsonDocument(older).toJson());
+    file.close();
+    const auto old = Session::load(path, &error);
+    QVERIFY2(old, qPrintable(error));
+    const Event &loadedRst = old->events.at(rst);
+    QCOMPARE(loadedRst.kind, EventKind::Rst);
+    QCOMPARE(loadedRst.via, Via::Call);
+    QCOMPARE(loadedRst.origin, RstOrigin::None);
 }
 
 void TestSession::formatsEventsForPeople()
@@ -445,6 +473,10 @@ void TestSession::formatsEventsForPeople()
     QVERIFY(line(EventKind::State).endsWith(QLatin1StringView("ESTABLISHED")));
     QVERIFY(line(EventKind::Queue).endsWith(QLatin1StringView("userq=3 outq=6 inq=0")));
     QVERIFY(line(EventKind::Rst).contains(QLatin1StringView("ECONNRESET")));
+    QVERIFY2(line(EventKind::Rst).endsWith(QLatin1StringView("[origin peer, via notify]")),
+             qPrintable(line(EventKind::Rst)));
+    // A call's result says nothing of how it was found: older sessions read as they did.
+    QVERIFY(!line(EventKind::Send).contains(QLatin1StringView("via")));
     QVERIFY(line(EventKind::Close).contains(QLatin1StringView("12 unread")));
 }
 

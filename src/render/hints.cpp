@@ -67,13 +67,19 @@ QString explainEvent(const Event &event, const EventStore &store)
         why = tr("recv() returned 0: the peer's FIN was read. This end can still send.");
         break;
     case EventKind::Rst:
-        why = tr("The connection was reset: bytes already received were still readable, "
-                 "queued bytes are lost, and every later send fails.");
+        why = event.origin == RstOrigin::Local
+                  ? tr("This end's own kernel sent the RST: the peer's recv or send fails with "
+                       "ECONNRESET, and what it had not read yet is lost.")
+                  : tr("The connection was reset: bytes already received were still readable, "
+                       "queued bytes are lost, and every later send fails.");
         break;
     case EventKind::Close:
-        why = event.bytes > 0 ? tr("close() with unread data: the kernel sent RST instead of FIN "
-                                   "and discarded what this end had not sent yet.")
-                              : tr("close(): a FIN, unless one went already.");
+        if (store.string(event.text).contains(QLatin1StringView("already")))
+            why = tr("close() after the connection had ended: nothing goes on the wire.");
+        else
+            why = event.bytes > 0 ? tr("close() with unread data: the kernel sent RST instead of "
+                                       "FIN and discarded what this end had not sent yet.")
+                                  : tr("close(): a FIN, unless one went already.");
         break;
     case EventKind::Abort:
         why = tr("SO_LINGER {1,0} and close(): a deliberate RST.");
@@ -97,6 +103,9 @@ QString explainEvent(const Event &event, const EventStore &store)
     default:
         break;
     }
+    if (event.via == Via::Poll)
+        why += (why.isEmpty() ? QString() : QStringLiteral(" "))
+               + tr("Found by polling (up to 50 ms late).");
     const QString line = formatEvent(event, store).trimmed();
     return why.isEmpty() ? line : line + QStringLiteral("\n") + why;
 }

@@ -53,6 +53,17 @@ constexpr std::array<std::pair<EventKind, const char *>, 13> kinds{{
     {EventKind::Queue, "queue"},
 }};
 
+constexpr std::array<std::pair<Via, const char *>, 3> vias{{
+    {Via::Call, "call"},
+    {Via::Notify, "notify"},
+    {Via::Poll, "poll"},
+}};
+
+constexpr std::array<std::pair<RstOrigin, const char *>, 2> origins{{
+    {RstOrigin::Peer, "peer"},
+    {RstOrigin::Local, "local"},
+}};
+
 constexpr std::array<std::pair<ShutdownHow, const char *>, 3> hows{{
     {ShutdownHow::Read, "rd"},
     {ShutdownHow::Write, "wr"},
@@ -109,6 +120,26 @@ QString kindName(EventKind kind)
 std::optional<EventKind> kindFromName(QStringView name)
 {
     return lookup(kinds, name);
+}
+
+QString viaName(Via via)
+{
+    return nameOf(vias, via);
+}
+
+std::optional<Via> viaFromName(QStringView name)
+{
+    return lookup(vias, name);
+}
+
+QString originName(RstOrigin origin)
+{
+    return nameOf(origins, origin);
+}
+
+std::optional<RstOrigin> originFromName(QStringView name)
+{
+    return lookup(origins, name);
 }
 
 QString howName(ShutdownHow how)

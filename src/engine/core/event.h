@@ -29,6 +29,15 @@ enum class EventKind : quint8 {
 
 enum class ShutdownHow : quint8 { None, Read, Write, Both };
 
+// How an event was found: the result of a call the program made, a notification the kernel gave
+// the moment it learned something (a FIN or RST arriving), or a sample taken on a timer (up to a
+// poll interval late, so its time is not a measured one).
+enum class Via : quint8 { Call, Notify, Poll };
+
+// Who sent a RST: the peer (its RST arrived) or this end's own kernel (close or abort with unread
+// data, data arriving after our SHUT_RD with our FIN out).
+enum class RstOrigin : quint8 { None, Peer, Local };
+
 // Linux's tcpi_state numbering (include/net/tcp_states.h), so the native value maps directly.
 enum class TcpState : quint8 {
     Unknown = 0,
@@ -53,6 +62,7 @@ enum class TcpState : quint8 {
 //   queue          bytes = user queue, outq, inq (kernel SIOCOUTQ / SIOCINQ)
 //   error          err (errno, 0 when the failure has no errno), text
 //   close          bytes = unread received bytes left in the kernel at close
+//   rst            origin (peer or local), err (what the program is or was told), text = why
 //   connect/accept/listen  text = "local -> peer" addresses
 //   state TIME_WAIT (from the kernel table)  expiresMs = the kernel's TIME_WAIT timer at tNs:
 //                  the entry is dropped at tNs + expiresMs ms; -1 when not known
@@ -72,6 +82,8 @@ struct Event
     ShutdownHow how = ShutdownHow::None;
     TcpState state = TcpState::Unknown;
     qint32 expiresMs = -1;
+    Via via = Via::Call;
+    RstOrigin origin = RstOrigin::None;
 };
 
 QString sideName(Side side);
@@ -82,6 +94,12 @@ std::optional<EventKind> kindFromName(QStringView name);
 
 QString howName(ShutdownHow how); // "rd", "wr", "rdwr"
 std::optional<ShutdownHow> howFromName(QStringView name);
+
+QString viaName(Via via); // "call", "notify", "poll"
+std::optional<Via> viaFromName(QStringView name);
+
+QString originName(RstOrigin origin); // "peer", "local"
+std::optional<RstOrigin> originFromName(QStringView name);
 
 QString stateName(TcpState state); // "ESTABLISHED", "FIN_WAIT2", ...
 std::optional<TcpState> stateFromName(QStringView name);

@@ -77,6 +77,7 @@ private:
     qint64 m_chunksAtStart = 0;
     qint64 m_chunks = 0;
     int m_endingsConsumed = 0;
+    int m_endingsAtStart = 0; // endings already there when the expect action began
     bool m_backgroundReading = false;
     QTimer m_timer;
     QStringList m_failures;

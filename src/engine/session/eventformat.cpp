@@ -56,7 +56,41 @@ QString formatEvent(const Event &event, const EventStore &store)
     return line;
 }
 
+namespace {
+
+QString formatEventFields(const Event &event, const EventStore &store);
+
+// How the event was found and, for a RST, who sent it: omitted for a plain call result, so the
+// lines of older sessions read as they did.
+QString provenance(const Event &event)
+{
+    QStringList notes;
+    if (event.kind == EventKind::Rst && event.origin != RstOrigin::None)
+        notes << QStringLiteral("origin %1").arg(originName(event.origin));
+    if (event.via != Via::Call)
+        notes << QStringLiteral("via %1").arg(viaName(event.via));
+    return notes.isEmpty() ? QString()
+                           : QStringLiteral("[%1]").arg(notes.join(QStringLiteral(", ")));
+}
+
+QString withProvenance(const QString &details, const Event &event)
+{
+    const QString notes = provenance(event);
+    if (notes.isEmpty())
+        return details;
+    return details.isEmpty() ? notes : details + u' ' + notes;
+}
+
+} // namespace
+
 QString formatEventDetails(const Event &event, const EventStore &store)
+{
+    return withProvenance(formatEventFields(event, store), event);
+}
+
+namespace {
+
+QString formatEventFields(const Event &event, const EventStore &store)
 {
     const QString text = store.string(event.text);
     QString details;
@@ -107,5 +141,7 @@ QString formatEventDetails(const Event &event, const EventStore &store)
         details += details.isEmpty() ? text : QStringLiteral(" (%1)").arg(text);
     return details;
 }
+
+} // namespace
 
 } // namespace finscope

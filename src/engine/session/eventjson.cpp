@@ -93,6 +93,10 @@ void appendEventJson(QByteArray *out, const Event &e, const EventStore &store)
         appendField(out, "text", store.string(e.text));
     if (e.kind == EventKind::State && e.expiresMs >= 0)
         appendField(out, "expires_ms", qint64(e.expiresMs));
+    if (e.kind == EventKind::Rst && e.origin != RstOrigin::None)
+        appendField(out, "origin", originName(e.origin));
+    if (e.via != Via::Call)
+        appendField(out, "via", viaName(e.via));
     out->append('}');
 }
 

@@ -256,6 +256,10 @@ QJsonObject eventToJson(const Event &e, const EventStore &store)
         o.insert(QStringLiteral("text"), store.string(e.text));
     if (e.kind == EventKind::State && e.expiresMs >= 0)
         o.insert(QStringLiteral("expires_ms"), e.expiresMs);
+    if (e.kind == EventKind::Rst && e.origin != RstOrigin::None)
+        o.insert(QStringLiteral("origin"), originName(e.origin));
+    if (e.via != Via::Call)
+        o.insert(QStringLiteral("via"), viaName(e.via));
     return o;
 }
 
@@ -310,6 +314,22 @@ bool eventFromJson(const QJsonObject &o, const ElementPath &path, EventStore *st
         && !r.integerAs("expires_ms", 0, std::numeric_limits<qint32>::max(), &e.expiresMs, false)) {
         return false;
     }
+    // Both are newer than the first files: a file without them still loads (a call, no origin).
+    if (e.kind == EventKind::Rst
+        && !r.name(
+            "origin",
+            originFromName,
+            &e.origin,
+            [] { return QStringLiteral("peer or local"); },
+            false))
+        return false;
+    if (!r.name(
+            "via",
+            viaFromName,
+            &e.via,
+            [] { return QStringLiteral("call, notify or poll"); },
+            false))
+        return false;
     e.text = store->internString(text);
     store->append(e);
     return true;

@@ -170,6 +170,10 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
                 s.peerFinNs = e.tNs;
             break;
         case EventKind::Rst:
+            // A RST of this end's own follows from its close or abort (compared already), and
+            // recordings from before origin do not have it.
+            if (e.origin == RstOrigin::Local)
+                break;
             s.teardown << (e.err != 0 ? QStringLiteral("rst (%1)").arg(errnoName(e.err))
                                       : QStringLiteral("rst"));
             s.teardownKeys << QStringLiteral("rst");

@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <cerrno>
+#include <utility>
 
 namespace finscope {
 
@@ -39,6 +40,9 @@ Endpoint::~Endpoint()
 {
     delete m_readNotifier;
     delete m_writeNotifier;
+    delete m_endingNotifier;
+    if (m_endingFd >= 0)
+        native::close(m_endingFd);
     if (m_fd >= 0)
         native::close(m_fd);
     if (m_dupFd >= 0)
@@ -58,6 +62,11 @@ qint64 Endpoint::unreadBytes() const
     return queues ? queues->inq : 0;
 }
 
+bool Endpoint::resetSeen() const
+{
+    return m_resetSeen || (m_resetKnown && (m_eofSeen || unreadBytes() == 0));
+}
+
 QString Endpoint::peerAddress() const
 {
     return m_peer ? m_peer->toString() : QString();
@@ -67,6 +76,8 @@ void Endpoint::record(EventKind kind, Event fields, const QByteArray &payload, c
 {
     fields.kind = kind;
     fields.tNs = m_clock->nowNs();
+    if (fields.via == Via::Call)
+        fields.via = m_via;
     fields.side = m_side;
     fields.conn = m_conn;
     emit eventRecorded(fields, payload, text);
@@ -232,8 +243,19 @@ void Endpoint::becomeOpen(EventKind kind)
     m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
     m_writeNotifier->setEnabled(false);
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &Endpoint::handleWritable);
+    int watchErr = 0;
+    m_endingFd = native::openEndingWatch(m_fd, &watchErr);
+    if (m_endingFd >= 0) {
+        m_endingNotifier = new QSocketNotifier(m_endingFd, QSocketNotifier::Read, this);
+        connect(m_endingNotifier, &QSocketNotifier::activated, this, &Endpoint::handleEndingNotice);
+    }
     m_pollTimer.start();
     record(kind, {}, {}, QStringLiteral("local %1, peer %2").arg(localAddress(), peerAddress()));
+    if (m_endingFd < 0)
+        recordError(
+            watchErr,
+            QStringLiteral("epoll: a FIN or RST is found by polling only (up to %1 ms late)")
+                .arg(KernelWatch::PollIntervalMs));
     updateNotifiers();
     emit connected();
 }
@@ -254,7 +276,7 @@ std::optional<QString> Endpoint::sendRefusal() const
     if (m_status != Status::Open)
         return m_status == Status::Closed ? QStringLiteral("the connection is closed")
                                           : QStringLiteral("not connected");
-    if (m_resetSeen)
+    if (m_resetSeen || m_resetKnown)
         return QStringLiteral("the connection was reset: nothing more can be sent");
     if (m_writeShutRequested)
         return QStringLiteral("the write side is shut down (SHUT_WR): nothing more can be sent");
@@ -277,7 +299,7 @@ bool Endpoint::enqueue(WriteQueue::Item item, QString *error)
 {
     // The FIN has gone and nothing is queued behind it: let the kernel answer, so the error is its
     // own and not FinScope's opinion.
-    if (m_status == Status::Open && m_writeShut && !m_resetSeen && m_brokenErr == 0
+    if (m_status == Status::Open && m_writeShut && !m_resetSeen && !m_resetKnown && m_brokenErr == 0
         && m_writes.isEmpty() && m_fd >= 0)
         return sendAfterWriteShutdown(item, error);
     if (!checkWritable(error))
@@ -429,13 +451,24 @@ void Endpoint::handleSocketError(int err, const char *call)
     if (lost > 0)
         text += QStringLiteral("; %1 queued bytes were never sent").arg(lost);
     // Linux reports a RST that arrives in CLOSE_WAIT as EPIPE, and a send after our own SHUT_WR
-    // takes another path (sendAfterWriteShutdown), so EPIPE here is the peer's reset too.
+    // takes another path (sendAfterWriteShutdown), so EPIPE here is a reset too.
     if (err == ECONNRESET || err == EPIPE) {
         m_resetSeen = true;
-        m_endings.append(EventKind::Rst);
         Event fields;
         fields.err = err;
-        record(EventKind::Rst, fields, {}, text);
+        if (m_resetKnown) {
+            // The rst event went in when the kernel learned it; this is the program being told.
+            record(EventKind::Error,
+                   fields,
+                   {},
+                   text + QStringLiteral(": the reset recorded when it arrived"));
+        } else {
+            m_resetKnown = true;
+            m_endings.append(EventKind::Rst);
+            QString why;
+            fields.origin = resetOrigin(&why);
+            record(EventKind::Rst, fields, {}, QStringLiteral("%1; %2").arg(text, why));
+        }
         updateNotifiers();
         emit reset();
     } else {
@@ -470,9 +503,62 @@ bool Endpoint::shutdown(ShutdownHow how, QString *error)
     return true;
 }
 
+void Endpoint::handleEndingNotice()
+{
+    native::drainEndingWatch(m_endingFd);
+    if (m_fd < 0 || m_status != Status::Open)
+        return;
+    const Via was = std::exchange(m_via, Via::Notify);
+    sampleKernel();
+    m_via = was;
+}
+
+void Endpoint::noteReset(const QString &found)
+{
+    m_resetKnown = true;
+    m_endings.append(EventKind::Rst);
+    const qint64 lost = m_writes.clear();
+    Event fields;
+    QString why;
+    fields.origin = resetOrigin(&why);
+    fields.err = KernelWatch::resetCause(m_openState, m_readShut, m_writeShut, 0).err;
+    QString text = QStringLiteral("%1; %2").arg(found, why);
+    if (lost > 0)
+        text += QStringLiteral("; %1 queued bytes were never sent").arg(lost);
+    record(EventKind::Rst, fields, {}, text);
+    updateNotifiers();
+    emit reset();
+    emit writeQueueEmpty();
+}
+
+RstOrigin Endpoint::resetOrigin(QString *why) const
+{
+    const KernelWatch::ResetCause cause
+        = KernelWatch::resetCause(m_openState, m_readShut, m_writeShut, m_watch.queues().inq);
+    *why = cause.why;
+    return cause.origin;
+}
+
+void Endpoint::recordLocalRst(const QString &why)
+{
+    Event fields;
+    fields.origin = RstOrigin::Local;
+    record(EventKind::Rst, fields, {}, why);
+}
+
+QString Endpoint::alreadyEnded() const
+{
+    if (m_resetKnown || m_resetSeen)
+        return QStringLiteral("the connection was already reset: nothing goes on the wire");
+    if (m_fd >= 0 && native::tcpState(m_fd) == TcpState::Close)
+        return QStringLiteral("the connection had already ended: nothing goes on the wire");
+    return QString();
+}
+
 void Endpoint::performShutdown(ShutdownHow how)
 {
     if (const int err = native::shutdown(m_fd, how)) {
+        sampleKernel(); // a reset the kernel took in meanwhile is recorded before its consequence
         recordError(err, QStringLiteral("shutdown %1").arg(howName(how)));
         return;
     }
@@ -492,20 +578,31 @@ bool Endpoint::close(QString *error)
         refuse(QStringLiteral("close refused: not connected"), error);
         return false;
     }
+    sampleKernel(); // an ending the kernel took since the last event decides what close does
+    const QString ended = alreadyEnded();
     const auto queues = native::kernelQueues(m_fd);
     qint64 unread = queues ? queues->inq : 0;
     QStringList notes;
+    QString localRst;
     if (m_dupFd >= 0) {
         // Not the last handle: the kernel keeps the socket as it is and sends nothing.
         notes << QStringLiteral("a second handle (dup) still holds the socket: nothing is sent");
         if (unread > 0)
             notes << QStringLiteral("%1 bytes stay unread").arg(unread);
         unread = 0;
-    } else if (unread > 0)
+    } else if (!ended.isEmpty()) {
+        notes << ended;
+        if (unread > 0)
+            notes << QStringLiteral("%1 unread bytes discarded").arg(unread);
+    } else if (unread > 0) {
         notes << QStringLiteral("%1 unread bytes: the kernel sends RST, not FIN").arg(unread);
+        localRst = QStringLiteral("close with %1 unread bytes: this end's kernel sent RST "
+                                  "instead of FIN and discarded its send queue")
+                       .arg(unread);
+    }
     if (m_writes.bytes() > 0)
         notes << QStringLiteral("%1 queued bytes were never sent").arg(m_writes.bytes());
-    releaseDescriptor(EventKind::Close, unread, notes.join(QStringLiteral("; ")));
+    releaseDescriptor(EventKind::Close, unread, notes.join(QStringLiteral("; ")), localRst);
     return true;
 }
 
@@ -515,20 +612,44 @@ bool Endpoint::abort(QString *error)
         refuse(QStringLiteral("abort refused: not connected"), error);
         return false;
     }
+    sampleKernel(); // an ending the kernel took since the last event decides what abort does
+    const QString ended = alreadyEnded();
     if (const int err = native::setLingerZero(m_fd))
         recordError(err, QStringLiteral("abort: setsockopt(SO_LINGER)"));
     const auto queues = native::kernelQueues(m_fd);
+    const qint64 unread = queues ? queues->inq : 0;
+    if (!ended.isEmpty()) {
+        releaseDescriptor(EventKind::Abort,
+                          unread,
+                          unread > 0 ? QStringLiteral("SO_LINGER {1, 0} then close; %1; %2 unread "
+                                                      "bytes discarded")
+                                           .arg(ended)
+                                           .arg(unread)
+                                     : QStringLiteral("SO_LINGER {1, 0} then close; %1").arg(ended),
+                          {});
+        return true;
+    }
     releaseDescriptor(EventKind::Abort,
-                      queues ? queues->inq : 0,
-                      QStringLiteral("SO_LINGER {1, 0} then close: RST"));
+                      unread,
+                      QStringLiteral("SO_LINGER {1, 0} then close: RST"),
+                      QStringLiteral("abort (SO_LINGER {1, 0} then close): this end's kernel sent "
+                                     "RST and discarded its queues"));
     return true;
 }
 
-void Endpoint::releaseDescriptor(EventKind kind, qint64 unread, const QString &text)
+void Endpoint::releaseDescriptor(EventKind kind,
+                                 qint64 unread,
+                                 const QString &text,
+                                 const QString &localRst)
 {
     sampleKernel();
     delete m_readNotifier;
     delete m_writeNotifier;
+    delete m_endingNotifier;
+    if (m_endingFd >= 0) {
+        native::close(m_endingFd);
+        m_endingFd = -1;
+    }
     const int err = native::close(m_fd);
     m_fd = -1;
     m_status = Status::Closed;
@@ -538,6 +659,8 @@ void Endpoint::releaseDescriptor(EventKind kind, qint64 unread, const QString &t
     record(kind, fields, {}, text);
     if (err != 0)
         recordError(err, QStringLiteral("close"));
+    if (!localRst.isEmpty())
+        recordLocalRst(localRst);
     m_watch.watchTable(m_clock->nowNs());
     lookUpKernelTable();
     emit closed();
@@ -589,6 +712,10 @@ bool Endpoint::closeDuplicate(QString *error)
                                        "sends RST, not FIN")
                             .arg(unread)
                       : QStringLiteral("the last handle (the dup): now the kernel sends FIN"));
+    if (unread > 0 && !m_resetKnown && !m_resetSeen)
+        recordLocalRst(QStringLiteral("the last handle closed with %1 unread bytes: this end's "
+                                      "kernel sent RST instead of FIN")
+                           .arg(unread));
     m_watch.watchTable(m_clock->nowNs());
     lookUpKernelTable();
     return true;
@@ -603,7 +730,7 @@ void Endpoint::updateNotifiers()
     if (m_readNotifier)
         m_readNotifier->setEnabled(readable && !m_readShut);
     if (m_writeNotifier)
-        m_writeNotifier->setEnabled(open && !m_writes.isEmpty() && !m_resetSeen);
+        m_writeNotifier->setEnabled(open && !m_writes.isEmpty() && !m_resetSeen && !m_resetKnown);
     const int interval = m_watch.pollIntervalMs(open, readable && m_readShut, m_clock->nowNs());
     if (m_pollTimer.interval() != interval)
         m_pollTimer.setInterval(interval);
@@ -613,9 +740,21 @@ void Endpoint::sampleKernel()
 {
     if (m_fd < 0)
         return;
-    if (const auto change = m_watch.sampleState(native::tcpState(m_fd), m_clock->nowNs())) {
+    const TcpState state = native::tcpState(m_fd);
+    if (const auto change = m_watch.sampleState(state, m_clock->nowNs())) {
         record(EventKind::State, change->fields, {}, change->text);
         updateNotifiers();
+    }
+    if (state != TcpState::Close && state != TcpState::Unknown) {
+        m_openState = state;
+    } else if (state == TcpState::Close && !m_resetKnown && !m_resetSeen && m_brokenErr == 0
+               && m_status == Status::Open
+               && KernelWatch::closedByReset(
+                   state, native::hasPendingError(m_fd), native::wasRetransmitting(m_fd))) {
+        // CLOSE without our close and an error waiting: a reset (a timeout retransmits first and
+        // is left to the call that reports it). Recorded now, the error left for the program.
+        noteReset(QStringLiteral("TCP_INFO went to CLOSE with an error pending"));
+        return;
     }
     const auto queues = native::kernelQueues(m_fd);
     if (!queues)
@@ -651,6 +790,13 @@ void Endpoint::lookUpKernelTable()
 
 void Endpoint::poll()
 {
+    const Via was = std::exchange(m_via, Via::Poll);
+    pollKernel();
+    m_via = was;
+}
+
+void Endpoint::pollKernel()
+{
     if (m_fd < 0) {
         m_pollTimer.stop(); // the kernel table has its own timer after close
         return;
@@ -663,7 +809,8 @@ void Endpoint::poll()
     // With nothing being read or sent, no syscall would notice a reset: ask SO_ERROR. Only when
     // no received data is waiting, so a reset never jumps ahead of bytes that are still readable.
     const bool idle = m_writes.isEmpty() && (!m_reading || m_eofSeen || m_readShut);
-    if (!m_resetSeen && m_brokenErr == 0 && idle && m_watch.queues().inq == 0 && m_fd >= 0) {
+    if (!m_resetSeen && !m_resetKnown && m_brokenErr == 0 && idle && m_watch.queues().inq == 0
+        && m_fd >= 0) {
         if (const int err = native::takePendingError(m_fd))
             handleSocketError(err, "SO_ERROR");
     }

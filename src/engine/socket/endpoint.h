@@ -92,8 +92,14 @@ public:
     bool writeShut() const { return m_writeShut; }
     bool readShut() const { return m_readShut; }
     bool eofSeen() const { return m_eofSeen; }
-    bool resetSeen() const { return m_resetSeen; }
-    // The EOF and RST events seen so far, in order.
+    // A reset ends the stream: the program was told (a call failed with ECONNRESET or EPIPE), or
+    // the kernel knows of it and nothing received before it is left to read.
+    bool resetSeen() const;
+    // The kernel knows of a reset (recorded as a rst event), though the program may still be
+    // reading the bytes that arrived before it.
+    bool resetKnown() const { return m_resetKnown; }
+    // The EOF and RST events seen so far, in order: an EOF when the program read it, a RST when
+    // the kernel learned it.
     const QList<EventKind> &endings() const { return m_endings; }
 
     qint64 bytesSent() const { return m_writes.sentOffset(); }
@@ -142,11 +148,20 @@ private:
     void handleWritable();
     void updateNotifiers();
     void handleSocketError(int err, const char *call);
+    void handleEndingNotice();
+    void noteReset(const QString &found);
+    RstOrigin resetOrigin(QString *why) const;
+    void recordLocalRst(const QString &why);
+    QString alreadyEnded() const;
     void performShutdown(ShutdownHow how);
-    void releaseDescriptor(EventKind kind, qint64 unread, const QString &text);
+    // localRst: why this end's kernel sends RST as the descriptor goes (recorded after the
+    // close or abort event), empty when it does not.
+    void
+    releaseDescriptor(EventKind kind, qint64 unread, const QString &text, const QString &localRst);
     void sampleKernel();
     void lookUpKernelTable();
     void poll();
+    void pollKernel();
 
     Side m_side;
     quint32 m_conn;
@@ -160,6 +175,9 @@ private:
     QPointer<QSocketNotifier> m_writeNotifier;
     QTimer m_pollTimer;
     QTimer m_tableTimer; // after close: the next look-up in the kernel table
+    int m_endingFd = -1; // the epoll set of native::openEndingWatch
+    QPointer<QSocketNotifier> m_endingNotifier;
+    Via m_via = Via::Call; // how the events being recorded now were found
 
     QList<native::SocketAddress> m_candidates;
     native::SocketAddress m_connectingTo;
@@ -178,6 +196,8 @@ private:
     bool m_readShut = false;
     bool m_eofSeen = false;
     bool m_resetSeen = false;
+    bool m_resetKnown = false;
+    TcpState m_openState = TcpState::Unknown; // the last state sampled before CLOSE
     int m_brokenErr = 0; // a failure other than a reset (ETIMEDOUT, EHOSTUNREACH...)
     QList<EventKind> m_endings;
 };

@@ -1,6 +1,7 @@
 #include "engine/socket/kernelwatch.h"
 
 #include <algorithm>
+#include <cerrno>
 
 namespace finscope {
 
@@ -117,6 +118,34 @@ bool KernelWatch::peerHasSentFin(TcpState state)
     default:
         return false;
     }
+}
+
+bool KernelWatch::closedByReset(TcpState state, bool errorPending, bool retransmitting)
+{
+    return state == TcpState::Close && errorPending && !retransmitting;
+}
+
+KernelWatch::ResetCause
+KernelWatch::resetCause(TcpState before, bool readShut, bool writeShut, qint64 unread)
+{
+    ResetCause cause;
+    cause.err = before == TcpState::CloseWait ? EPIPE : ECONNRESET;
+    // RFC 1122 4.2.2.13: data arriving for a socket that can no longer read it, once our FIN is
+    // out, is answered by this end's own kernel with RST (TcpExt TCPAbortOnData); Linux then
+    // reports ECONNRESET here as if the peer had reset.
+    const bool finOut = before == TcpState::FinWait1 || before == TcpState::FinWait2;
+    if (readShut && writeShut && finOut) {
+        cause.origin = RstOrigin::Local;
+        cause.why = QStringLiteral("data arrived after this end's SHUT_RD with its FIN out: this "
+                                   "end's kernel sent RST and reset the connection");
+        return cause;
+    }
+    cause.origin = RstOrigin::Peer;
+    cause.why
+        = unread > 0
+              ? QStringLiteral("the peer's RST arrived, %1 received bytes still unread").arg(unread)
+              : QStringLiteral("the peer's RST arrived");
+    return cause;
 }
 
 } // namespace finscope

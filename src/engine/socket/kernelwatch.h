@@ -76,6 +76,21 @@ public:
     // True in the states the kernel enters once the peer's FIN has arrived.
     static bool peerHasSentFin(TcpState state);
 
+    // An open fd that this end did not close reads CLOSE after a reset, after a timeout, and
+    // after both FINs went (TIME_WAIT lives on elsewhere): a reset when an error waits and the
+    // kernel was not retransmitting (a timeout retransmits first; both FINs leave no error).
+    static bool closedByReset(TcpState state, bool errorPending, bool retransmitting);
+
+    // Who sent a reset this end's kernel took, from the last state before CLOSE and this end's
+    // shutdowns; err is what the program is told (EPIPE when the RST came in CLOSE_WAIT).
+    struct ResetCause
+    {
+        RstOrigin origin = RstOrigin::Peer;
+        int err = 0;
+        QString why;
+    };
+    static ResetCause resetCause(TcpState before, bool readShut, bool writeShut, qint64 unread);
+
 private:
     TcpState m_state = TcpState::Unknown;
     qint64 m_stateSinceNs = 0;

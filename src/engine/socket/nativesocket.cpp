@@ -9,6 +9,8 @@
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -159,6 +161,52 @@ int duplicate(int fd, int *err)
     if (copy < 0 && err)
         *err = errno;
     return copy;
+}
+
+int openEndingWatch(int fd, int *err)
+{
+    const int watch = ::epoll_create1(EPOLL_CLOEXEC);
+    if (watch < 0) {
+        if (err)
+            *err = errno;
+        return -1;
+    }
+    // Edge-triggered: EPOLLRDHUP stays true after a FIN, so a level-triggered set would fire on
+    // every turn of the event loop.
+    epoll_event event{};
+    event.events = EPOLLRDHUP | EPOLLERR | EPOLLHUP | EPOLLET;
+    event.data.fd = fd;
+    if (::epoll_ctl(watch, EPOLL_CTL_ADD, fd, &event) < 0) {
+        if (err)
+            *err = errno;
+        ::close(watch);
+        return -1;
+    }
+    return watch;
+}
+
+void drainEndingWatch(int watchFd)
+{
+    epoll_event events[4];
+    int n;
+    do {
+        n = ::epoll_wait(watchFd, events, 4, 0);
+    } while (n == 4 || (n < 0 && errno == EINTR));
+}
+
+bool hasPendingError(int fd)
+{
+    pollfd p{fd, 0, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+bool wasRetransmitting(int fd)
+{
+    tcp_info info{};
+    socklen_t len = sizeof(info);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0)
+        return false;
+    return info.tcpi_retransmits > 0 || info.tcpi_probes > 0;
 }
 
 TcpState tcpState(int fd)

@@ -52,6 +52,20 @@ int close(int fd);
 // sets *err.
 int duplicate(int fd, int *err);
 
+// An epoll set watching only fd's endings (EPOLLRDHUP | EPOLLERR | EPOLLHUP, edge-triggered): its
+// own fd turns readable the moment the peer's FIN or a RST reaches the kernel, without consuming
+// data or the pending error, so a QSocketNotifier on it tells the moment whether or not the
+// program reads. Returns -1 and sets *err.
+int openEndingWatch(int fd, int *err);
+// Empties the set without blocking, so its fd stops being readable until the next ending.
+void drainEndingWatch(int watchFd);
+// True while an error waits to be reported (a reset, a timeout): poll()'s POLLERR, which unlike
+// SO_ERROR does not clear it.
+bool hasPendingError(int fd);
+// True when the kernel was retransmitting or probing unanswered (tcpi_retransmits, tcpi_probes):
+// a connection that went to CLOSE then timed out rather than being reset.
+bool wasRetransmitting(int fd);
+
 // tcpi_state from TCP_INFO; Unknown when the call fails.
 TcpState tcpState(int fd);
 std::optional<KernelQueues> kernelQueues(int fd);
