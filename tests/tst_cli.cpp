@@ -478,6 +478,14 @@ void TestCli::optionsAnywhereAndDashIsStdout()
         QVERIFY2(r.exitCode == 0, qPrintable(args.join(u' ') + u'\n' + r.err));
         QCOMPARE(r.out, show.out);
     }
+    // Before the scenario's verb too.
+    for (const QStringList &args :
+         {QStringList{"scenario", "--timeout", "5", "run", "shut-rd-local-only", "--quiet"},
+          QStringList{"scenario", "--quiet", "--settle=0", "run", "shut-rd-local-only"}}) {
+        const Result r = runCli(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(args.join(u' ') + u'\n' + r.err));
+        QVERIFY2(r.out.contains(QLatin1StringView("ok   ")), qPrintable(r.out));
+    }
 }
 
 void TestCli::connectionRefusedExits3()

@@ -145,14 +145,32 @@ std::optional<CliOptions> parseShow(CommandParser &parser, const QStringList &ar
 std::optional<CliOptions>
 parseScenario(CommandParser &parser, const QStringList &args, QString *error)
 {
-    const QString verb = args.value(0);
+    // Options go anywhere, before the verb too ("scenario --timeout 5 run ID"): the verb is the
+    // first argument that is neither an option nor the value of one.
+    qsizetype verbAt = -1;
+    for (qsizetype i = 0; i < args.size() && verbAt < 0; ++i) {
+        const QString &arg = args.at(i);
+        if (arg == QLatin1StringView("--"))
+            break;
+        if (!arg.startsWith(u'-'))
+            verbAt = i;
+        else if (!arg.contains(u'=')
+                 && (SaveOption.names().contains(arg.mid(2))
+                     || arg == QLatin1StringView("--timeout")
+                     || SettleOption.names().contains(arg.mid(2))))
+            ++i; // its value
+    }
+    const QString verb = verbAt >= 0 ? args.at(verbAt) : QString();
+    QStringList rest = args;
+    if (verbAt >= 0)
+        rest.removeAt(verbAt);
     const QString wrongVerb = QStringLiteral("scenario takes 'list' or 'run ID'");
     CliOptions options;
     options.command = QStringLiteral("scenario");
     if (verb == QLatin1StringView("list")) {
         parser.setCommand(QStringLiteral("scenario list"),
                           QStringLiteral("Prints each scenario's id and title."));
-        if (!parser.parse(args.mid(1), error))
+        if (!parser.parse(rest, error))
             return std::nullopt;
         if (!parser.positionalArguments().isEmpty()) {
             *error = wrongVerb;
@@ -174,7 +192,7 @@ parseScenario(CommandParser &parser, const QStringList &args, QString *error)
                                          "as 0.5 too)."));
         parser.addOption(QuietOption);
         parser.addOption(SettleOption);
-        if (!parser.parse(args.mid(1), error))
+        if (!parser.parse(rest, error))
             return std::nullopt;
         if (parser.positionalArguments().size() != 1) {
             *error = wrongVerb;
