@@ -559,7 +559,7 @@ void TestAppSessions::exportsPngAndSvg()
     QVERIFY(w.sessions()->exportTimeline(opened->view(), false, png));
     QImage image(png);
     QVERIFY(!image.isNull());
-    QCOMPARE(image.size(), timeline.exportSize(TimelineExport::DefaultWidth));
+    QCOMPARE(image.size(), timeline.painter().sessionSize(TimelineExport::DefaultWidth));
     QCOMPARE(image.width(), 1600);
     QVERIFY(image.height() > 60);
     image = image.convertToFormat(QImage::Format_RGB32);

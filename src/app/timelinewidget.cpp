@@ -118,11 +118,6 @@ TimelinePainter TimelineWidget::painter() const
     return painter;
 }
 
-QSize TimelineWidget::exportSize(int width) const
-{
-    return painter().sessionSize(width);
-}
-
 void TimelineWidget::zoomIn()
 {
     setScale(m_scale.zoomed(1.5, (geometry().labelWidth + width()) / 2));

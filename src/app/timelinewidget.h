@@ -40,8 +40,6 @@ public:
     // The painter as this widget draws (its palette, font, marked lanes), without the
     // selection: for SVG and PNG export.
     TimelinePainter painter() const;
-    // The size that shows every lane at the given width.
-    QSize exportSize(int width) const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

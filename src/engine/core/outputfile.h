@@ -28,8 +28,6 @@ public:
     // is not lost at the end: the folder exists and takes a new file, an existing file may be
     // replaced. Creates nothing; false and *error (one sentence) otherwise.
     bool check(QString *error) const;
-    // Valid between a successful open() and commit().
-    QIODevice *device() const { return m_device; }
     bool write(QByteArrayView data);
     // Makes the written bytes the file's content; false (with a sentence) when any write failed.
     bool commit(QString *error);
