@@ -629,6 +629,19 @@ bool Endpoint::abort(QString *error)
                           {});
         return true;
     }
+    // Linux resets on a zero linger only where a peer still expects data or an ACK of ours
+    // (tcp_need_reset: ESTABLISHED, CLOSE_WAIT, FIN_WAIT1/2, SYN_RECV); in LAST_ACK or CLOSING
+    // with nothing unread the socket is dropped and nothing goes on the wire.
+    const TcpState state = native::tcpState(m_fd);
+    if (unread == 0 && (state == TcpState::LastAck || state == TcpState::Closing)) {
+        releaseDescriptor(EventKind::Abort,
+                          unread,
+                          QStringLiteral("SO_LINGER {1, 0} then close in %1: the kernel drops the "
+                                         "socket and sends no RST")
+                              .arg(stateName(state)),
+                          {});
+        return true;
+    }
     releaseDescriptor(EventKind::Abort,
                       unread,
                       QStringLiteral("SO_LINGER {1, 0} then close: RST"),
