@@ -36,11 +36,26 @@ const QCommandLineOption SettleOption(
         .arg(Settler::DefaultBoundMs),
     QStringLiteral("MS"));
 
-std::optional<int> settleValue(CommandParser &parser, QString *error)
+// The options every run shares (client, server, scenario run): --save, --quiet, --timeout,
+// --settle, read from a parser that declared them.
+bool readRunOptions(CommandParser &parser, CliOptions *options, QString *error)
 {
-    if (!parser.isSet(SettleOption))
-        return Settler::DefaultBoundMs;
-    return parser.intValue(SettleOption, 0, 600'000, error);
+    options->savePath = parser.value(SaveOption);
+    options->quiet = parser.isSet(QuietOption);
+    if (parser.timeoutGiven()) {
+        const auto ms = parser.timeoutMs(error);
+        if (!ms)
+            return false;
+        options->timeoutMs = *ms;
+        options->timeoutGiven = true;
+    }
+    if (parser.isSet(SettleOption)) {
+        const auto settle = parser.intValue(SettleOption, 0, 600'000, error);
+        if (!settle)
+            return false;
+        options->settleMs = *settle;
+    }
+    return true;
 }
 
 // client and server: an address, the actions, and how the run is bounded and kept.
@@ -92,20 +107,9 @@ std::optional<CliOptions> parseEndpoint(const QString &command,
     CliOptions options;
     options.command = command;
     options.positional = parser.positionalArguments();
-    options.savePath = parser.value(SaveOption);
-    options.quiet = parser.isSet(QuietOption);
     options.v6only = server && parser.isSet(v6only);
-    if (parser.timeoutGiven()) {
-        const auto ms = parser.timeoutMs(error);
-        if (!ms)
-            return std::nullopt;
-        options.timeoutMs = *ms;
-        options.timeoutGiven = true;
-    }
-    const auto settle = settleValue(parser, error);
-    if (!settle)
+    if (!readRunOptions(parser, &options, error))
         return std::nullopt;
-    options.settleMs = *settle;
     if (server && parser.isSet(connections)) {
         const auto n = parser.intValue(connections, 1, 100000, error);
         if (!n)
@@ -199,19 +203,8 @@ parseScenario(CommandParser &parser, const QStringList &args, QString *error)
             return std::nullopt;
         }
         options.positional = QStringList{verb} + parser.positionalArguments();
-        options.savePath = parser.value(SaveOption);
-        options.quiet = parser.isSet(QuietOption);
-        if (parser.timeoutGiven()) {
-            const auto ms = parser.timeoutMs(error);
-            if (!ms)
-                return std::nullopt;
-            options.timeoutMs = *ms;
-            options.timeoutGiven = true;
-        }
-        const auto settle = settleValue(parser, error);
-        if (!settle)
+        if (!readRunOptions(parser, &options, error))
             return std::nullopt;
-        options.settleMs = *settle;
         return options;
     }
     // Neither verb: the help names both, from their own parsers.
