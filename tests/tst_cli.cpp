@@ -188,6 +188,7 @@ private slots:
     void serverOnAnyTakesIPv4_data();
     void serverOnAnyTakesIPv4();
     void timedOutConnectNamesTheAddress();
+    void timedOutReplayConnectIsRecorded();
     void portInUseExits3();
     void timeoutExits1();
     void timeoutTakesFractions();
@@ -610,6 +611,37 @@ void TestCli::timedOutConnectNamesTheAddress()
              qPrintable(failure));
     // The attempt lasted until the timeout ended it.
     QVERIFY(events[1].tNs - events[0].tNs > 500'000'000);
+}
+
+// The same for a replay whose target never answers: exit 1 (a timeout, not a network failure)
+// and the saved replay holds the attempt and its end, naming the address.
+void TestCli::timedOutReplayConnectIsRecorded()
+{
+    FullBacklog full;
+    QVERIFY(full.port() != 0);
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("r.json"));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(full.port());
+    const Result r = runCli({QStringLiteral("replay"),
+                             example("half-close-client.json"),
+                             QStringLiteral("--target"),
+                             address,
+                             QStringLiteral("--timeout"),
+                             QStringLiteral("1"),
+                             QStringLiteral("--save"),
+                             saved});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1StringView("timed out after 1 s")), qPrintable(r.err));
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    const auto &events = session->events.events();
+    QVERIFY(!events.empty());
+    const Event &last = events.back();
+    QCOMPARE(last.kind, EventKind::Error);
+    const QString failure = session->events.string(last.text);
+    QVERIFY2(failure.contains(QStringLiteral("connect to %1 abandoned").arg(address)),
+             qPrintable(failure));
 }
 
 void TestCli::portInUseExits3()

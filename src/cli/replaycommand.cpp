@@ -269,6 +269,8 @@ void ReplayCommand::handleStdin()
 
 void ReplayCommand::handleFinished(bool ok)
 {
+    if (m_timedOut)
+        return; // an abandoned connect's failure: handleTimeout said why and ends with exit 1
     if (!ok) {
         printError(m_replayer->errorString());
         finish(ExitInvalid);
@@ -282,10 +284,11 @@ void ReplayCommand::handleFinished(bool ok)
 void ReplayCommand::handleTimeout()
 {
     const QString what = m_replayer->waitingFor();
-    printError(QStringLiteral("timed out after %1%2")
-                   .arg(CommandParser::seconds(m_options.timeoutMs),
-                        what.isEmpty() ? QString() : QStringLiteral(" waiting for ") + what));
-    m_replayer->closeAll();
+    const QString timedOut
+        = QStringLiteral("timed out after %1").arg(CommandParser::seconds(m_options.timeoutMs));
+    printError(timedOut + (what.isEmpty() ? QString() : QStringLiteral(" waiting for ") + what));
+    m_timedOut = true;
+    m_replayer->closeAll(timedOut); // a connect still under way is recorded as abandoned
     finish(ExitFailed);
 }
 

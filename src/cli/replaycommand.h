@@ -74,6 +74,7 @@ private:
     std::unique_ptr<Replayer> m_replayer;
     QTimer m_timeout;
     QPointer<QSocketNotifier> m_stdinNotifier;
+    bool m_timedOut = false;
     bool m_finished = false;
     int m_interruptCode = 0; // the exit code of the signal that ended the replay, or 0
 };

@@ -252,13 +252,15 @@ void Conductor::end()
 void Conductor::halt(const QString &reason)
 {
     end();
-    for (Endpoint *endpoint : m_workbench.clients())
-        endpoint->cancelConnect(reason);
-    closeAll();
+    closeAll(reason);
 }
 
-void Conductor::closeAll()
+void Conductor::closeAll(const QString &abandonReason)
 {
+    if (!abandonReason.isEmpty()) {
+        for (Endpoint *endpoint : m_workbench.clients())
+            endpoint->cancelConnect(abandonReason);
+    }
     m_workbench.stopListening();
     for (const auto *list : {&m_workbench.clients(), &m_workbench.serverConnections()}) {
         for (Endpoint *endpoint : *list) {

@@ -79,8 +79,9 @@ public:
     bool isEnded() const { return m_ended; }
     // end(), connects in progress abandoned (reason recorded), every end closed.
     void halt(const QString &reason);
-    // Stops listening and closes every end still open, each close recorded.
-    void closeAll();
+    // Stops listening and closes every end still open, each close recorded; with a reason, a
+    // connect still under way is abandoned too, the reason recorded with the address it went to.
+    void closeAll(const QString &abandonReason = {});
 
     // What the runners reported as failed expectations (expect-eof, expect-rst).
     QStringList failures() const;

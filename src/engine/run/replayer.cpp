@@ -252,9 +252,9 @@ void Replayer::checkFinished()
     emit finished(true);
 }
 
-void Replayer::closeAll()
+void Replayer::closeAll(const QString &abandonReason)
 {
-    m_conductor.closeAll();
+    m_conductor.closeAll(abandonReason);
 }
 
 void Replayer::fail(const QString &reason)

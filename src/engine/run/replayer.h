@@ -78,8 +78,9 @@ public:
     Workbench *workbench() { return m_conductor.workbench(); }
     // The runner waiting for the action about to be waited on, for a timeout message.
     QString waitingFor() const;
-    // Closes every end still open (recorded as close events), as a program that exits would.
-    void closeAll();
+    // Closes every end still open (recorded as close events), as a program that exits would; with
+    // a reason, a connect under way is abandoned with it (the address and the reason recorded).
+    void closeAll(const QString &abandonReason = {});
     // Ends the replay now (a person pressing Stop): no further action runs, connects still in
     // progress are abandoned, every open end is closed, and finished(true) follows at once.
     void halt();
