@@ -194,6 +194,7 @@ private slots:
     void timeoutTakesFractions();
     void signalEndsTheRunAndSaves_data();
     void signalEndsTheRunAndSaves();
+    void signalWhileSettlingEndsAtOnce();
     void interruptedScenarioSaves();
     void closedStdoutStillSaves();
     void refusedBeforeConnecting_data();
@@ -769,6 +770,45 @@ void TestCli::signalEndsTheRunAndSaves()
     QVERIFY(closed);
     // The connection was closed as the process ended it: the peer reads EOF.
     QTRY_VERIFY_WITH_TIMEOUT(peer.state() == QAbstractSocket::UnconnectedState, 5000);
+}
+
+// The server has closed first and waits (--settle) for its end to reach TIME_WAIT, which never
+// comes while the peer holds its end open: a signal then ends the wait at once, with the signal's
+// exit code, and the session is saved.
+void TestCli::signalWhileSettlingEndsAtOnce()
+{
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("s.json"));
+    QProcess server;
+    const quint16 port = startServer(&server,
+                                     {QStringLiteral("0"),
+                                      QStringLiteral("close"),
+                                      QStringLiteral("--settle"),
+                                      QStringLiteral("20000"),
+                                      QStringLiteral("--save"),
+                                      saved});
+    QVERIFY(port != 0);
+    // A plain socket that never closes (a QTcpSocket would close on the server's FIN): the
+    // server's end stays in FIN_WAIT2.
+    const int peer = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(peer >= 0);
+    sockaddr_in to = {};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QVERIFY(::connect(peer, reinterpret_cast<sockaddr *>(&to), sizeof to) == 0);
+    QTest::qWait(500); // the server has closed and is settling
+    QCOMPARE(server.state(), QProcess::Running);
+    QElapsedTimer sinceSignal;
+    sinceSignal.start();
+    QVERIFY(::kill(pid_t(server.processId()), SIGINT) == 0);
+    QVERIFY(server.waitForFinished(10000));
+    QVERIFY2(sinceSignal.elapsed() < 5000, qPrintable(QString::number(sinceSignal.elapsed())));
+    ::close(peer);
+    QCOMPARE(server.exitCode(), 130);
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
 }
 
 // A scenario that hangs until its bound, stopped early: the steps so far are saved and judged.

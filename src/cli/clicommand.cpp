@@ -339,6 +339,12 @@ void CliCommand::handleSignal(int signo)
                             ? QString()
                             : QStringLiteral("; saving what was recorded to '%1'").arg(savePath)));
     const int exitCode = SignalWatch::exitCode(signo);
+    if (m_finished) {
+        // Already settling: stop waiting, keep the signal's exit code, save what was recorded.
+        m_exitCode = exitCode;
+        m_settler.abandon();
+        return;
+    }
     if (m_scenario) {
         m_scenario->interrupt(exitCode);
     } else if (m_replay) {

@@ -122,8 +122,16 @@ void ScenarioCommand::printEvent(qsizetype index)
 
 void ScenarioCommand::interrupt(int exitCode)
 {
-    if (!m_runner || m_runner->isFinished())
+    if (!m_runner)
         return;
+    if (m_runner->isFinished()) {
+        if (m_settler.isWaiting()) {
+            // Settling after the last step: stop waiting, report and save with the signal's code.
+            m_interruptCode = exitCode;
+            m_settler.abandon();
+        }
+        return;
+    }
     m_interruptCode = exitCode;
     m_runner->stop(); // finished() follows at once
 }

@@ -35,6 +35,15 @@ int Settler::unsettledCount() const
     return count;
 }
 
+void Settler::abandon()
+{
+    if (!m_waiting)
+        return;
+    m_bound.stop();
+    // check() then finds the bound inactive and ends the wait.
+    QMetaObject::invokeMethod(this, &Settler::check, Qt::QueuedConnection);
+}
+
 void Settler::check()
 {
     if (m_waiting && (unsettledCount() == 0 || !m_bound.isActive()))

@@ -26,6 +26,9 @@ public:
     // Watches the ends; done() follows (queued) once each has settled or boundMs has passed.
     void settle(const QList<Endpoint *> &ends, int boundMs);
     bool isSettling() const { return m_bound.isActive(); }
+    bool isWaiting() const { return m_waiting; }
+    // Stops waiting now (a signal ends the run): done(false) follows, queued, if it was waiting.
+    void abandon();
     // The ends still unsettled when the bound ended the wait.
     int unsettledCount() const;
 

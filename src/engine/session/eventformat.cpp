@@ -117,7 +117,11 @@ QString formatEventFields(const Event &event, const EventStore &store)
         if (event.err != 0) {
             details = errnoName(event.err);
             // The recorder's text usually repeats strerror ("recv: Connection reset by peer").
-            if (text.isEmpty() || !text.contains(errnoMessage(event.err)))
+            // A RST our own kernel sent is not "by peer": its errno is only what the program
+            // will be told, and the text says why it was sent.
+            if (event.kind == EventKind::Rst && event.origin == RstOrigin::Local)
+                details += QStringLiteral(" (what the program is told)");
+            else if (text.isEmpty() || !text.contains(errnoMessage(event.err)))
                 details += u' ' + errnoMessage(event.err);
         }
         break;

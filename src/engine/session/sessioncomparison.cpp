@@ -190,9 +190,10 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
             break;
         case EventKind::State:
             // After close only the kernel-table lookup the close itself made counts; the later
-            // polls depend on how long the process lived on.
+            // polls (via poll; older files: any state after the first) depend on how long the
+            // process lived on, or settled.
             if (closed[key]) {
-                if (lookedUp[key])
+                if (lookedUp[key] || e.via == Via::Poll)
                     break;
                 lookedUp[key] = true;
             }

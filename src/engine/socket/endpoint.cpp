@@ -33,7 +33,12 @@ Endpoint::Endpoint(Side side, quint32 conn, const Clock *clock, QObject *parent)
     // seconds late.
     m_tableTimer.setSingleShot(true);
     m_tableTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_tableTimer, &QTimer::timeout, this, &Endpoint::lookUpKernelTable);
+    // The look-up at close is the close's own (via call); the later ones are samples on a timer.
+    connect(&m_tableTimer, &QTimer::timeout, this, [this] {
+        const Via was = std::exchange(m_via, Via::Poll);
+        lookUpKernelTable();
+        m_via = was;
+    });
 }
 
 Endpoint::~Endpoint()

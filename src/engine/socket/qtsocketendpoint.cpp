@@ -17,7 +17,8 @@ QtSocketEndpoint::QtSocketEndpoint(Side side, quint32 conn, const Clock *clock, 
     connect(&m_timer, &QTimer::timeout, this, &QtSocketEndpoint::complete);
     m_tablePoll.setSingleShot(true);
     m_tablePoll.setTimerType(Qt::PreciseTimer);
-    connect(&m_tablePoll, &QTimer::timeout, this, &QtSocketEndpoint::lookUpKernelTable);
+    // The look-up at close is the close's own; the later ones are samples on a timer (via poll).
+    connect(&m_tablePoll, &QTimer::timeout, this, [this] { lookUpKernelTable(Via::Poll); });
     connect(&m_socket, &QTcpSocket::readyRead, this, &QtSocketEndpoint::handleReadyRead);
     connect(&m_socket, &QTcpSocket::bytesWritten, this, &QtSocketEndpoint::handleBytesWritten);
     connect(&m_socket, &QTcpSocket::errorOccurred, this, &QtSocketEndpoint::handleError);
@@ -194,17 +195,18 @@ void QtSocketEndpoint::handleDisconnected()
                                       "both directions, a FIN goes out")
                      : QStringLiteral("QTcpSocket closed"));
     m_watch.watchTable(m_clock->nowNs());
-    lookUpKernelTable();
+    lookUpKernelTable(Via::Call);
     if (m_wait == Wait::End || m_wait == Wait::Chunk || m_wait == Wait::Written)
         complete();
 }
 
-void QtSocketEndpoint::lookUpKernelTable()
+void QtSocketEndpoint::lookUpKernelTable(Via via)
 {
     const auto entry = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer) : std::nullopt;
     if (!entry) {
         m_watch.tableUnavailable();
-    } else if (const auto change = m_watch.sampleTable(*entry, m_clock->nowNs())) {
+    } else if (auto change = m_watch.sampleTable(*entry, m_clock->nowNs())) {
+        change->fields.via = via;
         record(EventKind::State, change->fields, {}, change->text);
     }
     const int next = m_watch.nextTableLookupMs(m_clock->nowNs());

@@ -57,7 +57,7 @@ private:
     void handleBytesWritten(qint64 bytes);
     void handleError(QAbstractSocket::SocketError error);
     void handleDisconnected();
-    void lookUpKernelTable();
+    void lookUpKernelTable(Via via);
     void complete();
 
     Side m_side;
