@@ -190,6 +190,7 @@ private slots:
     void racedCloseOrderIsARace_data();
     void racedCloseOrderIsARace();
     void raceExcusesOnlyTheCloseOrder();
+    void localRstWhileOpenIsADifference();
 };
 
 void TestComparison::differences_data()
@@ -409,6 +410,32 @@ void TestComparison::raceExcusesOnlyTheCloseOrder()
         QLatin1StringView("client 1 states: recording saw TIME_WAIT; replay saw nothing")));
     QVERIFY(SessionComparison(recording, replay).report()
             == QStringLiteral("equivalent to the recording"));
+}
+
+// A RST this end's kernel sent after its own close is that close's consequence; one sent while
+// the end was open (the peer's late data after SHUT_RDWR) is a teardown the replay must match.
+void TestComparison::localRstWhileOpenIsADifference()
+{
+    const Side c = Side::Client;
+    const auto localRst = [](Event &e) { e.origin = RstOrigin::Local; };
+    const auto client = [&](bool lateData, bool rstAfterClose) {
+        Builder b;
+        b.add(c, EventKind::Connect, 0).state(c, TcpState::Established, 0);
+        b.add(c, EventKind::Shutdown, 1, [](Event &e) { e.how = ShutdownHow::Both; });
+        if (lateData)
+            b.add(c, EventKind::Rst, 2, localRst);
+        b.add(c, EventKind::Close, 3);
+        if (rstAfterClose)
+            b.add(c, EventKind::Rst, 3, localRst);
+        Session session = b.session();
+        session.endpoints.append({c, 1, "127.0.0.1:40000", "127.0.0.1:5555", "127.0.0.1:5555"});
+        return session;
+    };
+    const SessionComparison quiet(client(false, false), client(false, true));
+    QVERIFY2(quiet.equivalent(), qPrintable(quiet.report()));
+    const SessionComparison late(client(true, false), client(false, false));
+    QVERIFY(!late.equivalent());
+    QVERIFY2(late.report().contains(QLatin1StringView("rst (local)")), qPrintable(late.report()));
 }
 
 QTEST_APPLESS_MAIN(TestComparison)

@@ -170,10 +170,17 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
                 s.peerFinNs = e.tNs;
             break;
         case EventKind::Rst:
-            // A RST of this end's own follows from its close or abort (compared already), and
-            // recordings from before origin do not have it.
-            if (e.origin == RstOrigin::Local)
+            // A RST of this end's own that follows its close or abort is that close's consequence
+            // (compared already; recordings from before origin do not have it). One sent while
+            // the end is open (late data after SHUT_RD or SHUT_RDWR) is a teardown of its own.
+            if (e.origin == RstOrigin::Local) {
+                if (closed[key])
+                    break;
+                s.teardown << QStringLiteral("rst (local)");
+                s.teardownKeys << s.teardown.last();
+                reset[key] = true;
                 break;
+            }
             s.teardown << (e.err != 0 ? QStringLiteral("rst (%1)").arg(errnoName(e.err))
                                       : QStringLiteral("rst"));
             s.teardownKeys << QStringLiteral("rst");
