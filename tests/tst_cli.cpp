@@ -195,6 +195,7 @@ private slots:
     void signalEndsTheRunAndSaves_data();
     void signalEndsTheRunAndSaves();
     void signalWhileSettlingEndsAtOnce();
+    void signalDuringConnectRecordsItsEnd();
     void interruptedScenarioSaves();
     void closedStdoutStillSaves();
     void refusedBeforeConnecting_data();
@@ -809,6 +810,40 @@ void TestCli::signalWhileSettlingEndsAtOnce()
     QString error;
     const auto session = Session::load(saved, &error);
     QVERIFY2(session, qPrintable(error));
+}
+
+// A connect that never gets an answer, ended by SIGTERM: the attempt's end is recorded with the
+// address, and the exit code is the signal's.
+void TestCli::signalDuringConnectRecordsItsEnd()
+{
+    FullBacklog full;
+    QVERIFY(full.port() != 0);
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("s.json"));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(full.port());
+    QProcess cli;
+    cli.start(QStringLiteral(FINSCOPE_CLI),
+              {QStringLiteral("client"),
+               address,
+               QStringLiteral("close"),
+               QStringLiteral("--save"),
+               saved});
+    QVERIFY(cli.waitForStarted(5000));
+    QTest::qWait(500);
+    QCOMPARE(cli.state(), QProcess::Running);
+    QVERIFY(::kill(pid_t(cli.processId()), SIGTERM) == 0);
+    QVERIFY(cli.waitForFinished(10000));
+    QCOMPARE(cli.exitCode(), 143);
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    const auto &events = session->events.events();
+    QVERIFY(!events.empty());
+    QCOMPARE(events.back().kind, EventKind::Error);
+    const QString text = session->events.string(events.back().text);
+    QVERIFY2(
+        text.contains(QStringLiteral("connect to %1 abandoned: stopped by SIGTERM").arg(address)),
+        qPrintable(text));
 }
 
 // A scenario that hangs until its bound, stopped early: the steps so far are saved and judged.

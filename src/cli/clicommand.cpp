@@ -351,6 +351,8 @@ void CliCommand::handleSignal(int signo)
         m_replay->interrupt(exitCode);
     } else {
         m_workbench.stopListening();
+        // A connect still under way ends with the signal, recorded with the address it went to.
+        abandonConnects(QStringLiteral("stopped by %1").arg(SignalWatch::name(signo)));
         finish(exitCode, false); // an interruption ends now: no settling
     }
 }
@@ -371,6 +373,8 @@ std::optional<int> CliCommand::startClient()
     ActionRunner *runner = addRunner(endpoint);
     connect(endpoint, &Endpoint::connected, runner, &ActionRunner::start);
     connect(endpoint, &Endpoint::connectFailed, this, [this](const QString &reason) {
+        if (m_interrupted)
+            return; // abandoned by a signal: handleSignal said why and ends with 128+N
         printError(reason);
         finish(m_connectFailureExit);
     });
