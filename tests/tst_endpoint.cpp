@@ -6,6 +6,7 @@
 #include "engine/socket/endpoint.h"
 #include "engine/socket/listener.h"
 #include "engine/socket/nativesocket.h"
+#include "support/endpointpair.h"
 
 #include <QProcess>
 #include <QSignalSpy>
@@ -23,86 +24,7 @@ static_assert(Endpoint::PollIntervalMs <= 100, "a late reset must be noticed wit
 
 namespace {
 
-// A connected client and server endpoint in this process, recorded on one clock.
-class Pair
-{
-public:
-    Pair()
-    {
-        QObject::connect(&listener, &Listener::descriptorAccepted, &listener, [this](qintptr fd) {
-            server = new Endpoint(Side::Server, 1, recorder.clock(), &listener);
-            recorder.attach(server, QStringLiteral("127.0.0.1:0"));
-            server->adoptDescriptor(fd);
-        });
-    }
-
-    bool open()
-    {
-        int err = 0;
-        QString error;
-        if (!listener.listenOn(QHostAddress::LocalHost, 0, &err, &error)) {
-            qWarning() << error;
-            return false;
-        }
-        client = new Endpoint(Side::Client, 1, recorder.clock(), &listener);
-        recorder.attach(client, QStringLiteral("127.0.0.1"));
-        QSignalSpy connected(client, &Endpoint::connected);
-        client->connectToHost(QStringLiteral("127.0.0.1"), listener.serverPort());
-        if (!connected.wait(5000))
-            return false;
-        return QTest::qWaitFor([this] { return server && server->isOpen(); }, 5000);
-    }
-
-    QList<Event> events(Side side, EventKind kind) const
-    {
-        QList<Event> out;
-        for (const Event &e : recorder.events().events()) {
-            if (e.side == side && e.kind == kind)
-                out.append(e);
-        }
-        return out;
-    }
-
-    bool sawState(Side side, TcpState state) const
-    {
-        for (const Event &e : events(side, EventKind::State)) {
-            if (e.state == state)
-                return true;
-        }
-        return false;
-    }
-
-    qsizetype indexOf(Side side, EventKind kind) const
-    {
-        const auto &all = recorder.events().events();
-        for (size_t i = 0; i < all.size(); ++i) {
-            if (all[i].side == side && all[i].kind == kind)
-                return qsizetype(i);
-        }
-        return -1;
-    }
-
-    qsizetype lastIndexOf(Side side, EventKind kind) const
-    {
-        const auto &all = recorder.events().events();
-        for (size_t i = all.size(); i-- > 0;) {
-            if (all[i].side == side && all[i].kind == kind)
-                return qsizetype(i);
-        }
-        return -1;
-    }
-
-    QByteArray stream(Side side, Direction direction) const
-    {
-        const PayloadStream *s = recorder.events().payloadStream(side, 1, direction);
-        return s ? s->data : QByteArray();
-    }
-
-    Recorder recorder;
-    Listener listener;
-    Endpoint *client = nullptr;
-    Endpoint *server = nullptr;
-};
+using Pair = test::EndpointPair;
 
 QString textOf(const Pair &pair, const Event &event)
 {
@@ -134,6 +56,7 @@ private slots:
     void resetAfterReadEofRecordedAndExpected();
     void resetAnsweringSendOnlyPeerRecorded();
     void dataAfterShutRdwrResetByOurOwnKernel();
+    void finThenResetMicrosecondsApartInKernelOrder();
     void shutRdwrEndsBothDirectionsHandleStaysValid();
     void dataArrivingInSeveralChunks();
     void timeWaitFoundInKernelTableAfterClose();
@@ -769,6 +692,65 @@ void TestEndpoint::dataAfterShutRdwrResetByOurOwnKernel()
     const auto clientRst = pair.events(Side::Client, EventKind::Rst);
     QCOMPARE(clientRst.size(), 1);
     QCOMPARE(clientRst.first().origin, RstOrigin::Peer);
+}
+
+// Review of issue 10, (a): a peer sends bytes, SHUT_WR and SO_LINGER {1,0} close at once (as
+// ncat --send-only does); the FIN and the RST are both in before the notifier fires. The record
+// keeps the kernel's order: the FIN's arrival, the bytes left to read, then the peer's RST (told
+// as EPIPE, the reset of a CLOSE_WAIT socket); the program then reads the bytes and the EOF.
+void TestEndpoint::finThenResetMicrosecondsApartInKernelOrder()
+{
+    Pair pair;
+    int err = 0;
+    QString error;
+    QVERIFY2(pair.listener.listenOn(QHostAddress::LocalHost, 0, &err, &error), qPrintable(error));
+    const QHostAddress loopback(QHostAddress::LocalHost);
+    const int peer = native::openStream(loopback, &err);
+    QVERIFY(peer >= 0);
+    const int rc = native::startConnect(peer, {loopback, pair.listener.serverPort()});
+    QVERIFY(rc == 0 || rc == EINPROGRESS);
+    QVERIFY(QTest::qWaitFor([&] { return pair.server && pair.server->isOpen(); }, 5000));
+    // One burst with no turn of the event loop: on loopback the kernel has taken the data, the FIN
+    // and the RST before the server's notifier can fire.
+    QCOMPARE(native::send(peer, "hello", 5).bytes, 5);
+    QCOMPARE(native::shutdown(peer, ShutdownHow::Write), 0);
+    QCOMPARE(native::setLingerZero(peer), 0);
+    QCOMPARE(native::close(peer), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->resetKnown(), 5000);
+
+    const auto &all = pair.recorder.events().events();
+    qsizetype closeWait = -1, unread = -1;
+    for (size_t i = 0; i < all.size(); ++i) {
+        const Event &e = all[i];
+        if (e.side != Side::Server)
+            continue;
+        if (closeWait < 0 && e.kind == EventKind::State && e.state == TcpState::CloseWait)
+            closeWait = qsizetype(i);
+        if (unread < 0 && e.kind == EventKind::Queue && e.inq == 5)
+            unread = qsizetype(i);
+    }
+    const qsizetype rstAt = pair.indexOf(Side::Server, EventKind::Rst);
+    QVERIFY2(closeWait >= 0, "the FIN's arrival (CLOSE_WAIT) is recorded");
+    QVERIFY2(unread >= 0, "the 5 unread bytes are sampled");
+    QVERIFY(rstAt >= 0);
+    QVERIFY2(closeWait < unread && unread < rstAt,
+             qPrintable(QStringLiteral("CLOSE_WAIT at %1, inq=5 at %2, rst at %3")
+                            .arg(closeWait)
+                            .arg(unread)
+                            .arg(rstAt)));
+    const Event rst = all[size_t(rstAt)];
+    QCOMPARE(rst.origin, RstOrigin::Peer);
+    QCOMPARE(rst.err, EPIPE);
+    const QString text = textOf(pair, rst);
+    QVERIFY2(text.contains(QLatin1StringView("5 received bytes still unread")), qPrintable(text));
+
+    // What the program sees: the bytes, then EOF (the FIN came first), the reset told after it.
+    QVERIFY(!pair.server->resetSeen());
+    pair.server->setReading(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 5000);
+    QCOMPARE(pair.stream(Side::Server, Direction::Received), QByteArray("hello"));
+    QVERIFY(pair.server->resetSeen());
+    QVERIFY(pair.indexOf(Side::Server, EventKind::Eof) > rstAt);
 }
 
 QTEST_GUILESS_MAIN(TestEndpoint)

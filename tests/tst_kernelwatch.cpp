@@ -44,6 +44,8 @@ private slots:
     void closedByReset();
     void resetCause_data();
     void resetCause();
+    void failedTableLookUpIsSaid();
+    void finCountedBehindAReset();
 };
 
 void TestKernelWatch::stateEventsOnlyWhenTheStateChanges_data()
@@ -307,6 +309,35 @@ void TestKernelWatch::resetCause()
     QVERIFY(!cause.why.isEmpty());
     if (origin == RstOrigin::Peer)
         QVERIFY2(cause.why.contains(QLatin1StringView("18")), qPrintable(cause.why));
+}
+
+// Endpoint and QtSocketEndpoint record a failed kernel-table look-up in the same words: the
+// sentence comes from here.
+void TestKernelWatch::failedTableLookUpIsSaid()
+{
+    KernelWatch watch;
+    watch.watchTable(0);
+    const auto said = watch.tableUnavailable(QStringLiteral("sock_diag: Operation not permitted"));
+    QVERIFY(said);
+    QCOMPARE(said->fields.kind, EventKind::Error);
+    QCOMPARE(said->text,
+             QStringLiteral("the kernel table is not watched after close: sock_diag: Operation "
+                            "not permitted"));
+    QVERIFY(watch.settledAfterClose());
+    QCOMPARE(watch.nextTableLookupMs(Ms), -1);
+    QVERIFY(!watch.tableUnavailable()); // no error to tell: nothing recorded
+}
+
+// tcpi_bytes_received counts the peer's FIN as one: measured on Linux 6.x, "hello" then FIN
+// reads 6, "hello" then RST reads 5.
+void TestKernelWatch::finCountedBehindAReset()
+{
+    QVERIFY(KernelWatch::finCounted(6, 0, 5));
+    QVERIFY(KernelWatch::finCounted(6, 5, 0));
+    QVERIFY(KernelWatch::finCounted(1, 0, 0));
+    QVERIFY(!KernelWatch::finCounted(5, 0, 5));
+    QVERIFY(!KernelWatch::finCounted(5, 3, 2));
+    QVERIFY(!KernelWatch::finCounted(0, 0, 0));
 }
 
 QTEST_APPLESS_MAIN(TestKernelWatch)

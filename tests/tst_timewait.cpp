@@ -9,6 +9,7 @@
 #include "engine/socket/listener.h"
 #include "engine/socket/sockdiag.h"
 #include "render/timelinemodel.h"
+#include "support/endpointpair.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -27,49 +28,7 @@ constexpr qint64 Ms = 1'000'000;
 // Linux's TIME_WAIT lasts TCP_TIMEWAIT_LEN, 60 s, not tunable per namespace.
 constexpr qint32 TimeWaitMs = 60'000;
 
-// A connected client and server endpoint in this process, recorded on one clock.
-class Pair
-{
-public:
-    Pair()
-    {
-        QObject::connect(&listener, &Listener::descriptorAccepted, &listener, [this](qintptr fd) {
-            server = new Endpoint(Side::Server, 1, recorder.clock(), &listener);
-            recorder.attach(server, QStringLiteral("127.0.0.1:0"));
-            server->adoptDescriptor(fd);
-        });
-    }
-
-    bool open()
-    {
-        int err = 0;
-        QString error;
-        if (!listener.listenOn(QHostAddress::LocalHost, 0, &err, &error))
-            return false;
-        client = new Endpoint(Side::Client, 1, recorder.clock(), &listener);
-        recorder.attach(client, QStringLiteral("127.0.0.1"));
-        QSignalSpy connected(client, &Endpoint::connected);
-        client->connectToHost(QStringLiteral("127.0.0.1"), listener.serverPort());
-        if (!connected.wait(5000))
-            return false;
-        return QTest::qWaitFor([this] { return server && server->isOpen(); }, 5000);
-    }
-
-    std::optional<Event> lastState(Side side) const
-    {
-        std::optional<Event> out;
-        for (const Event &e : recorder.events().events()) {
-            if (e.side == side && e.kind == EventKind::State)
-                out = e;
-        }
-        return out;
-    }
-
-    Recorder recorder;
-    Listener listener;
-    Endpoint *client = nullptr;
-    Endpoint *server = nullptr;
-};
+using Pair = test::EndpointPair;
 
 std::optional<native::SocketAddress> parseAddress(const QString &text)
 {

@@ -69,6 +69,10 @@ qint64 Endpoint::unreadBytes() const
 
 bool Endpoint::resetSeen() const
 {
+    // A FIN that came in before the reset is read as EOF first (the kernel marked the stream
+    // done), and the reset is told to the next call after it.
+    if (m_finBeforeReset)
+        return m_resetSeen || (m_resetKnown && m_eofSeen);
     return m_resetSeen || (m_resetKnown && (m_eofSeen || unreadBytes() == 0));
 }
 
@@ -759,21 +763,53 @@ void Endpoint::sampleKernel()
     if (m_fd < 0)
         return;
     const TcpState state = native::tcpState(m_fd);
+    // CLOSE without our close and an error waiting: a reset (a timeout retransmits first and is
+    // left to the call that reports it). Recorded now, the error left for the program.
+    const bool resetNow = state == TcpState::Close && !m_resetKnown && !m_resetSeen
+                          && m_brokenErr == 0 && m_status == Status::Open
+                          && KernelWatch::closedByReset(state,
+                                                        native::hasPendingError(m_fd),
+                                                        native::wasRetransmitting(m_fd));
+    if (resetNow) {
+        // A FIN and a RST microseconds apart are both in before we look: recorded in the order
+        // the kernel took them, the FIN's arrival, what was left to read, then the reset.
+        noteFinBeforeReset();
+        sampleQueues();
+    }
     if (const auto change = m_watch.sampleState(state, m_clock->nowNs())) {
         record(EventKind::State, change->fields, {}, change->text);
         updateNotifiers();
     }
     if (state != TcpState::Close && state != TcpState::Unknown) {
         m_openState = state;
-    } else if (state == TcpState::Close && !m_resetKnown && !m_resetSeen && m_brokenErr == 0
-               && m_status == Status::Open
-               && KernelWatch::closedByReset(
-                   state, native::hasPendingError(m_fd), native::wasRetransmitting(m_fd))) {
-        // CLOSE without our close and an error waiting: a reset (a timeout retransmits first and
-        // is left to the call that reports it). Recorded now, the error left for the program.
+    } else if (resetNow) {
         noteReset(QStringLiteral("TCP_INFO went to CLOSE with an error pending"));
         return;
     }
+    sampleQueues();
+}
+
+void Endpoint::noteFinBeforeReset()
+{
+    if (KernelWatch::peerHasSentFin(m_openState))
+        return; // its state was seen already
+    const auto sequence = native::sequenceReceived(m_fd);
+    const auto queues = native::kernelQueues(m_fd);
+    if (!sequence || !queues || !KernelWatch::finCounted(*sequence, m_receivedOffset, queues->inq))
+        return;
+    m_openState = TcpState::CloseWait;
+    m_finBeforeReset = true;
+    if (const auto change = m_watch.sampleState(TcpState::CloseWait, m_clock->nowNs())) {
+        record(EventKind::State,
+               change->fields,
+               {},
+               QStringLiteral("the peer's FIN arrived, a RST right behind it (TCP_INFO counts "
+                              "the FIN)"));
+    }
+}
+
+void Endpoint::sampleQueues()
+{
     const auto queues = native::kernelQueues(m_fd);
     if (!queues)
         return;
@@ -788,12 +824,8 @@ void Endpoint::lookUpKernelTable()
     const auto entry
         = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer, &error) : std::nullopt;
     if (!entry) {
-        // Said once: without sock_diag no TIME_WAIT can be found, and the record says why.
-        if (!error.isEmpty()) {
-            recordError(
-                0, QStringLiteral("the kernel table is not watched after close: %1").arg(error));
-        }
-        m_watch.tableUnavailable();
+        if (const auto said = m_watch.tableUnavailable(error))
+            record(EventKind::Error, said->fields, {}, said->text);
     } else if (const auto change = m_watch.sampleTable(*entry, m_clock->nowNs())) {
         record(EventKind::State, change->fields, {}, change->text);
     }

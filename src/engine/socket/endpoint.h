@@ -159,6 +159,10 @@ private:
     void
     releaseDescriptor(EventKind kind, qint64 unread, const QString &text, const QString &localRst);
     void sampleKernel();
+    // Before a reset found in CLOSE: records the peer's FIN when it arrived first (the state went
+    // through CLOSE_WAIT between two samples).
+    void noteFinBeforeReset();
+    void sampleQueues();
     void lookUpKernelTable();
     void poll();
     void pollKernel();
@@ -197,6 +201,7 @@ private:
     bool m_eofSeen = false;
     bool m_resetSeen = false;
     bool m_resetKnown = false;
+    bool m_finBeforeReset = false;            // the peer's FIN arrived, then a RST before we looked
     TcpState m_openState = TcpState::Unknown; // the last state sampled before CLOSE
     int m_brokenErr = 0; // a failure other than a reset (ETIMEDOUT, EHOSTUNREACH...)
     QList<EventKind> m_endings;

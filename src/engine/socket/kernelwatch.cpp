@@ -82,6 +82,19 @@ void KernelWatch::watchTable(qint64 nowNs)
     m_stateSinceNs = nowNs;
 }
 
+std::optional<KernelWatch::Change> KernelWatch::tableUnavailable(const QString &error)
+{
+    m_tableWatch = TableWatch::Off;
+    if (error.isEmpty())
+        return std::nullopt;
+    // Said once (the watch is over): without sock_diag no TIME_WAIT can be found, and the record
+    // says why.
+    Change change;
+    change.fields.kind = EventKind::Error;
+    change.text = QStringLiteral("the kernel table is not watched after close: %1").arg(error);
+    return change;
+}
+
 int KernelWatch::nextTableLookupMs(qint64 nowNs) const
 {
     if (m_tableWatch != TableWatch::Watching)
@@ -118,6 +131,11 @@ bool KernelWatch::peerHasSentFin(TcpState state)
     default:
         return false;
     }
+}
+
+bool KernelWatch::finCounted(quint64 sequenceReceived, qint64 bytesRead, qint64 unread)
+{
+    return bytesRead >= 0 && unread >= 0 && sequenceReceived > quint64(bytesRead + unread);
 }
 
 bool KernelWatch::closedByReset(TcpState state, bool errorPending, bool retransmitting)

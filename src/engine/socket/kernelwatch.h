@@ -63,8 +63,9 @@ public:
 
     // Starts watching the kernel table after the last handle is closed.
     void watchTable(qint64 nowNs);
-    // The look-up failed (no sock_diag): the watch ends, the end counts as settled.
-    void tableUnavailable() { m_tableWatch = TableWatch::Off; }
+    // The look-up failed (no sock_diag): the watch ends, the end counts as settled. With the
+    // look-up's error, the error event that says so (the same words for every kind of end).
+    std::optional<Change> tableUnavailable(const QString &error = {});
     // After a look-up: ms until the next one, or -1 when the watch is over.
     int nextTableLookupMs(qint64 nowNs) const;
     // Closed, and the kernel's entry is in TIME_WAIT or gone (or can no longer be watched): what
@@ -75,6 +76,11 @@ public:
 
     // True in the states the kernel enters once the peer's FIN has arrived.
     static bool peerHasSentFin(TcpState state);
+
+    // The peer's FIN is in: the sequence space received (tcpi_bytes_received, which counts the FIN
+    // as one) is more than the bytes read and those waiting unread. Found so when a RST right
+    // behind the FIN took the socket to CLOSE before CLOSE_WAIT could be sampled.
+    static bool finCounted(quint64 sequenceReceived, qint64 bytesRead, qint64 unread);
 
     // An open fd that this end did not close reads CLOSE after a reset, after a timeout, and
     // after both FINs went (TIME_WAIT lives on elsewhere): a reset when an error waits and the

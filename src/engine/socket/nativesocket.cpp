@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -207,6 +208,27 @@ bool wasRetransmitting(int fd)
     if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0)
         return false;
     return info.tcpi_retransmits > 0 || info.tcpi_probes > 0;
+}
+
+std::optional<quint64> sequenceReceived(int fd)
+{
+    // glibc's tcp_info stops before the RFC 4898 counters that Linux 4.1 added behind it; the
+    // kernel fills as much as it is given.
+    struct TcpInfoWithCounters
+    {
+        tcp_info base;
+        quint64 pacingRate;
+        quint64 maxPacingRate;
+        quint64 bytesAcked;
+        quint64 bytesReceived;
+    };
+    static_assert(offsetof(TcpInfoWithCounters, bytesReceived) == 128,
+                  "tcpi_bytes_received sits at offset 128 of Linux's struct tcp_info");
+    TcpInfoWithCounters info{};
+    socklen_t len = sizeof(info);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0 || len < sizeof(info))
+        return std::nullopt;
+    return info.bytesReceived;
 }
 
 TcpState tcpState(int fd)

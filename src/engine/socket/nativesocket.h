@@ -66,6 +66,10 @@ bool hasPendingError(int fd);
 // a connection that went to CLOSE then timed out rather than being reset.
 bool wasRetransmitting(int fd);
 
+// tcpi_bytes_received (Linux 4.1+): the sequence space the peer has sent and this end's kernel
+// took in order, which is the data plus one for the peer's FIN. Beside the bytes read and SIOCINQ
+// it tells that a FIN arrived though a RST right behind it already took the socket to CLOSE.
+std::optional<quint64> sequenceReceived(int fd);
 // tcpi_state from TCP_INFO; Unknown when the call fails.
 TcpState tcpState(int fd);
 std::optional<KernelQueues> kernelQueues(int fd);

@@ -202,9 +202,14 @@ void QtSocketEndpoint::handleDisconnected()
 
 void QtSocketEndpoint::lookUpKernelTable(Via via)
 {
-    const auto entry = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer) : std::nullopt;
+    QString error;
+    const auto entry
+        = m_local && m_peer ? sockdiag::lookUp(*m_local, *m_peer, &error) : std::nullopt;
     if (!entry) {
-        m_watch.tableUnavailable();
+        if (auto said = m_watch.tableUnavailable(error)) {
+            said->fields.via = via;
+            record(EventKind::Error, said->fields, {}, said->text);
+        }
     } else if (auto change = m_watch.sampleTable(*entry, m_clock->nowNs())) {
         change->fields.via = via;
         record(EventKind::State, change->fields, {}, change->text);
