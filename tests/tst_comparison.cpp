@@ -190,6 +190,8 @@ private slots:
     void racedCloseOrderIsARace_data();
     void racedCloseOrderIsARace();
     void raceExcusesOnlyTheCloseOrder();
+    void closerThatNeverReadSeesThePeerFinAfterClose_data();
+    void closerThatNeverReadSeesThePeerFinAfterClose();
     void localRstWhileOpenIsADifference();
 };
 
@@ -410,6 +412,68 @@ void TestComparison::raceExcusesOnlyTheCloseOrder()
         QLatin1StringView("client 1 states: recording saw TIME_WAIT; replay saw nothing")));
     QVERIFY(SessionComparison(recording, replay).report()
             == QStringLiteral("equivalent to the recording"));
+}
+
+void TestComparison::closerThatNeverReadSeesThePeerFinAfterClose_data()
+{
+    QTest::addColumn<TcpState>("afterFinWait");
+    QTest::addColumn<qint64>("seenAfterUs");
+    QTest::addColumn<bool>("raced");
+    QTest::newRow("FIN_WAIT2 -> TIME_WAIT 0.6 ms later: a race")
+        << TcpState::TimeWait << qint64(600) << true;
+    QTest::newRow("FIN_WAIT1 -> CLOSING 0.3 ms later: a race")
+        << TcpState::Closing << qint64(300) << true;
+    QTest::newRow("TIME_WAIT 20 ms later: the client closed first")
+        << TcpState::TimeWait << qint64(20'000) << false;
+}
+
+// Review of issue 10, (c): a client that closes first and never reads learns of the peer's FIN
+// only from its kernel-table states after close. A recording of only the client, so the race
+// must come from this end's own record.
+void TestComparison::closerThatNeverReadSeesThePeerFinAfterClose()
+{
+    QFETCH(TcpState, afterFinWait);
+    QFETCH(qint64, seenAfterUs);
+    QFETCH(bool, raced);
+    const Side c = Side::Client;
+    const auto state = [](TcpState st, Via via) {
+        return [st, via](Event &e) {
+            e.state = st;
+            e.via = via;
+        };
+    };
+    Builder recorded;
+    recorded.add(c, EventKind::Connect, 0)
+        .state(c, TcpState::Established, 0)
+        .atUs(c, EventKind::Close, 2000)
+        .atUs(c,
+              EventKind::State,
+              2000,
+              state(afterFinWait == TcpState::Closing ? TcpState::FinWait1 : TcpState::FinWait2,
+                    Via::Call))
+        .atUs(c, EventKind::State, 2000 + seenAfterUs, state(afterFinWait, Via::Poll));
+    // The replay: the server's FIN came first; the client closed in CLOSE_WAIT.
+    Builder replayed;
+    replayed.add(c, EventKind::Connect, 0)
+        .state(c, TcpState::Established, 0)
+        .atUs(c, EventKind::State, 1000, state(TcpState::CloseWait, Via::Notify))
+        .atUs(c, EventKind::Close, 2000)
+        .atUs(c, EventKind::State, 2000, state(TcpState::LastAck, Via::Call));
+
+    const SessionComparison comparison(recorded.session(), replayed.session());
+    // The polled state after close is not compared (it depends on how long the run lived on);
+    // it still tells when the peer's FIN came.
+    const QString expected
+        = QStringLiteral("client 1 states: recording saw nothing; replay saw CLOSE_WAIT");
+    if (raced) {
+        QVERIFY2(comparison.equivalent(), qPrintable(comparison.report()));
+        QCOMPARE(comparison.races().size(), 1);
+        QVERIFY2(comparison.races().first().text.startsWith(expected + " (who closed first raced"),
+                 qPrintable(comparison.races().first().text));
+    } else {
+        QCOMPARE(comparison.differences().size(), 1);
+        QCOMPARE(comparison.differences().first().text, expected);
+    }
 }
 
 // A RST this end's kernel sent after its own close is that close's consequence; one sent while

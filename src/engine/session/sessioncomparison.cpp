@@ -42,7 +42,8 @@ QStringList withoutEof(QStringList keys)
 
 // For each end of the session whose close order raced, how far apart the two FINs were. The
 // peer's FIN is the peer end's own when the session holds both ends of the connection (matched
-// by address), else when this end learnt of it (CLOSE_WAIT, or EOF).
+// by address), else when this end learnt of it (CLOSE_WAIT, EOF, or CLOSING or TIME_WAIT
+// after its own FIN).
 std::map<Key, qint64> racedEnds(const Session &session,
                                 const QList<SessionComparison::Summary> &summaries)
 {
@@ -196,6 +197,11 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
             closed[key] = true;
             break;
         case EventKind::State:
+            // CLOSING and TIME_WAIT come only once the peer's FIN is in (FIN_WAIT1 -> CLOSING,
+            // FIN_WAIT2 -> TIME_WAIT): a closer that never read learns of it here, also from a
+            // look-up after its close. A polled state says so no later than when it was seen.
+            if ((e.state == TcpState::Closing || e.state == TcpState::TimeWait) && s.peerFinNs < 0)
+                s.peerFinNs = e.tNs;
             // After close only the kernel-table lookup the close itself made counts; the later
             // polls (via poll; older files: any state after the first) depend on how long the
             // process lived on, or settled.

@@ -62,7 +62,8 @@ public:
         qint64 bytesReceived = 0;
         qint64 finNs = -1;     // this end's FIN went: shutdown wr or rdwr, or a close with
                                // nothing unread; -1 if it never did
-        qint64 peerFinNs = -1; // the peer's FIN was known here: CLOSE_WAIT sampled, or EOF read
+        qint64 peerFinNs = -1; // the peer's FIN was known here: CLOSE_WAIT sampled, EOF read,
+                               // or CLOSING or TIME_WAIT sampled (also after close)
     };
 
     struct Difference
@@ -74,8 +75,9 @@ public:
 
     using Options = SessionComparisonOptions;
 
-    // Two FINs this close (and no recorded round trip to go by) crossed: either could have
-    // arrived first. A loopback or LAN round trip, with room for the scheduler.
+    // Two FINs this close crossed: either could have arrived first. A loopback or LAN round
+    // trip, with room for the scheduler. Fixed: sessions record no round-trip time (TCP_INFO's
+    // tcpi_rtt is not sampled), so nothing better is known per connection.
     static constexpr qint64 RaceWindowNs = 3'000'000;
     // How many bytes of each side a payload difference shows.
     static constexpr int ExcerptBytes = 16;
