@@ -77,6 +77,8 @@ private slots:
     void settlerDoesNotDelaySettledEnds();
     void cliFirstCloserRecordsTimeWait();
     void timelineBandEndsAtTheExpiry();
+    void closeWhileADupHoldsItWatchesNothing();
+    void cliRunEndClosesTheDupAndRecordsIt();
 };
 
 void TestTimeWait::lookUpFindsTheConnectionByItsPair()
@@ -315,6 +317,93 @@ void TestTimeWait::timelineBandEndsAtTheExpiry()
     const TimelineLane &oldLane = oldModel.lanes().at(0);
     QCOMPARE(oldModel.segmentEndNs(oldLane, 0), 20 * Ms);
     QVERIFY(!oldLane.states[0].endKnown);
+}
+
+// Review of issue 10, (d): close() while a dup holds the socket closes nothing, so there is no
+// after-close watch to wait on; the run's end closes the dup through the engine, its FIN recorded,
+// and the end then settles in TIME_WAIT like any first closer.
+void TestTimeWait::closeWhileADupHoldsItWatchesNothing()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    pair.server->setReading(true);
+    QVERIFY(pair.client->duplicateHandle());
+    QVERIFY(pair.client->close());
+    QVERIFY2(pair.client->kernelSettled(), "nothing closed: nothing to wait for");
+    QTest::qWait(100);
+    QVERIFY2(!pair.server->eofSeen(), "the dup holds the socket: no FIN");
+    QCOMPARE(pair.events(Side::Client, EventKind::Close).size(), 1);
+
+    QSignalSpy settled(pair.client, &Endpoint::settled);
+    pair.client->closeAtExit();
+    const QList<Event> closes = pair.events(Side::Client, EventKind::Close);
+    QCOMPARE(closes.size(), 2);
+    const QString text = pair.recorder.events().string(closes.last().text);
+    QVERIFY2(text.contains(QLatin1StringView("run's end"))
+                 && text.contains(QLatin1StringView("now the kernel sends FIN")),
+             qPrintable(text));
+    QTRY_VERIFY_WITH_TIMEOUT(pair.server->eofSeen(), 5000);
+    QVERIFY(pair.server->close());
+    QTRY_VERIFY_WITH_TIMEOUT(pair.client->kernelSettled(), 5000);
+    QCOMPARE(settled.count(), 1);
+    const auto last = pair.lastState(Side::Client);
+    QVERIFY(last);
+    QCOMPARE(stateName(last->state), QStringLiteral("TIME_WAIT"));
+}
+
+// The same through the CLI: 'dup close' as the whole run; the exit closes the dup, recorded, and
+// the client records its TIME_WAIT instead of waiting out --settle on a socket it still held.
+void TestTimeWait::cliRunEndClosesTheDupAndRecordsIt()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString saved = dir.filePath(QStringLiteral("client.json"));
+    QProcess server;
+    server.start(QStringLiteral(FINSCOPE_CLI),
+                 {QStringLiteral("server"),
+                  QStringLiteral("0"),
+                  QStringLiteral("read-until-eof"),
+                  QStringLiteral("close")});
+    QElapsedTimer waited;
+    waited.start();
+    while (!server.canReadLine() && waited.elapsed() < 10000)
+        server.waitForReadyRead(1000);
+    const QByteArray line = server.readLine();
+    QVERIFY2(line.startsWith("listening on 127.0.0.1:"), line.constData());
+    const quint16 port
+        = quint16(line.mid(int(qstrlen("listening on 127.0.0.1:"))).trimmed().toUInt());
+
+    const Result client = runCli({QStringLiteral("client"),
+                                  QStringLiteral("127.0.0.1:%1").arg(port),
+                                  QStringLiteral("dup"),
+                                  QStringLiteral("close"),
+                                  QStringLiteral("--save"),
+                                  saved,
+                                  QStringLiteral("--settle"),
+                                  QStringLiteral("5000")});
+    QVERIFY2(client.exitCode == 0, qPrintable(client.err));
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
+
+    QString error;
+    const auto session = Session::load(saved, &error);
+    QVERIFY2(session, qPrintable(error));
+    QList<Event> closes;
+    std::optional<Event> last;
+    for (const Event &e : session->events.events()) {
+        if (e.side != Side::Client)
+            continue;
+        if (e.kind == EventKind::Close)
+            closes.append(e);
+        if (e.kind == EventKind::State)
+            last = e;
+    }
+    QCOMPARE(closes.size(), 2);
+    QVERIFY(session->events.string(closes.last().text).contains(QLatin1StringView("run's end")));
+    // Settled when TIME_WAIT came, not at the bound: well before the 5 s of --settle.
+    QVERIFY(last);
+    QCOMPARE(stateName(last->state), QStringLiteral("TIME_WAIT"));
+    QVERIFY(last->tNs - closes.last().tNs < 2'500'000'000);
 }
 
 QTEST_GUILESS_MAIN(TestTimeWait)

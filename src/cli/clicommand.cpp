@@ -500,8 +500,7 @@ void CliCommand::finish(int exitCode, bool settle)
     QList<Endpoint *> ends;
     for (const auto *list : {&m_workbench.clients(), &m_workbench.serverConnections()}) {
         for (Endpoint *endpoint : *list) {
-            if (endpoint->isOpen())
-                endpoint->close();
+            endpoint->closeAtExit();
             ends.append(endpoint);
         }
     }

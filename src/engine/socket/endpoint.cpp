@@ -683,8 +683,12 @@ void Endpoint::releaseDescriptor(EventKind kind,
         recordError(err, QStringLiteral("close"));
     if (!localRst.isEmpty())
         recordLocalRst(localRst);
-    m_watch.watchTable(m_clock->nowNs());
-    lookUpKernelTable();
+    // While the dup holds the socket the connection is not closed: nothing to watch for yet, and
+    // nothing for a run's end to wait on. closeDuplicate() starts the watch.
+    if (m_dupFd < 0) {
+        m_watch.watchTable(m_clock->nowNs());
+        lookUpKernelTable();
+    }
     emit closed();
 }
 
@@ -710,7 +714,16 @@ bool Endpoint::duplicateHandle(QString *error)
     return true;
 }
 
-bool Endpoint::closeDuplicate(QString *error)
+void Endpoint::closeAtExit()
+{
+    if (isOpen())
+        close();
+    if (m_dupFd >= 0)
+        closeDuplicate(nullptr,
+                       QStringLiteral("closed by the run's end, as the process's exit would"));
+}
+
+bool Endpoint::closeDuplicate(QString *error, const QString &why)
 {
     if (m_dupFd < 0) {
         refuse(QStringLiteral("close-dup refused: this end holds no second handle"), error);
@@ -727,13 +740,14 @@ bool Endpoint::closeDuplicate(QString *error)
         return true; // the first handle still holds the socket: nothing happens on the wire
     Event fields;
     fields.bytes = unread;
-    record(EventKind::Close,
-           fields,
-           {},
-           unread > 0 ? QStringLiteral("the last handle (the dup): %1 unread bytes, the kernel "
-                                       "sends RST, not FIN")
-                            .arg(unread)
-                      : QStringLiteral("the last handle (the dup): now the kernel sends FIN"));
+    QString text = unread > 0
+                       ? QStringLiteral("the last handle (the dup): %1 unread bytes, the kernel "
+                                        "sends RST, not FIN")
+                             .arg(unread)
+                       : QStringLiteral("the last handle (the dup): now the kernel sends FIN");
+    if (!why.isEmpty())
+        text = QStringLiteral("%1; %2").arg(why, text);
+    record(EventKind::Close, fields, {}, text);
     if (unread > 0 && !m_resetKnown && !m_resetSeen)
         recordLocalRst(QStringLiteral("the last handle closed with %1 unread bytes: this end's "
                                       "kernel sent RST instead of FIN")

@@ -80,8 +80,12 @@ public:
     // held sends nothing; shutdown() acts on the socket whatever the handles.
     bool duplicateHandle(QString *error = nullptr);
     // Closes the second handle. When close() already released the first, this is the last one
-    // and the kernel now sends its FIN (or RST): recorded as a close event.
-    bool closeDuplicate(QString *error = nullptr);
+    // and the kernel now sends its FIN (or RST): recorded as a close event, why (when given)
+    // saying who closed it. The kernel table is watched from then on, not while the dup held it.
+    bool closeDuplicate(QString *error = nullptr, const QString &why = {});
+    // A run's end: closes what is still open and then a second handle still held, each recorded
+    // as it happens (the process's exit would close them unrecorded), so the end can settle.
+    void closeAtExit();
 
     // Reads from the kernel only while on: data left unread stays in the kernel's receive queue,
     // as it would for a program that is not calling recv().
