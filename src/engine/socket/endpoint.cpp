@@ -817,8 +817,8 @@ void Endpoint::noteFinBeforeReset()
         record(EventKind::State,
                change->fields,
                {},
-               QStringLiteral("the peer's FIN arrived, a RST right behind it (TCP_INFO counts "
-                              "the FIN)"));
+               QStringLiteral("the peer's FIN arrived, a RST right behind it; TCP_INFO counts "
+                              "the FIN"));
     }
 }
 
