@@ -77,6 +77,7 @@ private:
     QTimer m_timeout;
     QElapsedTimer m_clock; // from the start of the command: --timeout counts planning too
     QPointer<QSocketNotifier> m_stdinNotifier;
+    bool m_started = false; // the replay started: planning left time before the timeout
     bool m_timedOut = false;
     bool m_finished = false;
     int m_interruptCode = 0; // the exit code of the signal that ended the replay, or 0
