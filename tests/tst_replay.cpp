@@ -250,6 +250,7 @@ private slots:
     void loopbackTargetsNeedNoWord();
     void replayerRefusesRemoteTargetsItWasNotAllowed();
     void timeoutCutsAHugeGapShort();
+    void timeoutCountsLoadingAndPlanning();
     void diffOfSessions();
     void diffComparesPayload();
     void diffCallsARacedCloseOrderARace();
@@ -892,6 +893,30 @@ void TestReplay::timeoutCutsAHugeGapShort()
     QVERIFY2(!r.out.contains(QLatin1StringView("equivalent"))
                  && !r.out.contains(QLatin1StringView("differs")),
              qPrintable(r.out));
+}
+
+// --timeout bounds the whole command: 5,000 connections take longer than 1 ms to load and plan,
+// and the timeout then ends the command before anything connects, saying so.
+void TestReplay::timeoutCountsLoadingAndPlanning()
+{
+    Session s;
+    s.wallClockStart = QDateTime::currentDateTimeUtc();
+    for (quint32 conn = 1; conn <= 5000; ++conn) {
+        s.actions.append({conn * Ms, Side::Client, conn, QStringLiteral("send hello")});
+        s.actions.append({conn * Ms, Side::Server, conn, QStringLiteral("read-until-eof")});
+    }
+    const QString path = m_dir.filePath(QStringLiteral("many.json"));
+    QString error;
+    QVERIFY2(s.save(path, &error), qPrintable(error));
+    const Result r = runCli({"replay", path, "--timeout", "0.001"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1StringView(
+                 "timed out after 0.001 s: loading and planning the replay took")),
+             qPrintable(r.err));
+    QVERIFY2(r.out.contains(QLatin1StringView("did not run:\n  client 1 action 1 (send hello)\n")),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1StringView("  ... and 9980 more\n")), qPrintable(r.out));
+    QVERIFY2(!r.out.contains(QLatin1StringView(" connect ")), qPrintable(r.out.left(2000)));
 }
 
 void TestReplay::diffOfSessions()
