@@ -781,6 +781,19 @@ void TestReplay::cliNamesFilesBeforeRunning()
     replay = Session::load(saved, &error);
     QVERIFY2(replay, qPrintable(error));
     QCOMPARE(serverReceived(*replay), QByteArray("the file now\n"));
+
+    // A recording that kept 8 of the 19 bytes says so, and sends those 8.
+    QVERIFY2(sentFile(named, "what was sent then\n", 8).save(path, &error), qPrintable(error));
+    r = runCli({"replay", path, "--speed", "0", "--save", saved});
+    lines = r.out.split(u'\n');
+    QVERIFY2(lines.size() > 2, qPrintable(r.out + r.err));
+    QCOMPARE(lines.at(1),
+             QStringLiteral("client 1 send-file %1: the recording sent 19 bytes and kept 8; "
+                            "sends those 8, not the file (--allow-files reads it)")
+                 .arg(named));
+    replay = Session::load(saved, &error);
+    QVERIFY2(replay, qPrintable(error));
+    QCOMPARE(serverReceived(*replay), QByteArray("what was"));
 }
 
 void TestReplay::remoteTargetIsRefusedWithoutTarget_data()

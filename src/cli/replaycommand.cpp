@@ -227,7 +227,9 @@ void ReplayCommand::printFiles()
             m_out << "reads the file on this machine (--allow-files)" << Qt::endl;
             continue;
         }
-        if (f.keptBytes < f.recordedBytes)
+        if (f.recordedBytes == 0)
+            m_out << "the recording holds no bytes for it; sends nothing";
+        else if (f.keptBytes < f.recordedBytes)
             m_out << "the recording sent " << f.recordedBytes << " bytes and kept " << f.keptBytes
                   << "; sends those " << f.keptBytes;
         else
