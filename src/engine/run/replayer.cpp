@@ -107,19 +107,29 @@ void Replayer::keepFileBytes(const Session &recording)
     }
     if (windows.isEmpty())
         return;
+    // An end's actions run one after another, so its windows do not overlap: each send event
+    // belongs to the last window that opened before it (found by halving, since a crafted file
+    // can hold any number of send-files on one end).
+    for (QList<Window> &list : windows) {
+        std::stable_sort(list.begin(), list.end(), [](const Window &a, const Window &b) {
+            return a.from < b.from;
+        });
+    }
     for (const Event &e : recording.events.events()) {
         if (e.kind != EventKind::Send)
             continue;
         const auto it = windows.find(endKey(e.side, e.conn));
         if (it == windows.end())
             continue;
-        for (Window &w : *it) {
-            if (e.tNs < w.from || e.tNs > w.to || (e.tNs == w.to && !w.toIncluded))
-                continue;
-            w.start = w.start < 0 ? e.offset : std::min(w.start, e.offset);
-            w.end = std::max(w.end, e.offset + e.bytes);
-            break;
-        }
+        const auto after = std::upper_bound(
+            it->begin(), it->end(), e.tNs, [](qint64 t, const Window &w) { return t < w.from; });
+        if (after == it->begin())
+            continue;
+        Window &w = *std::prev(after);
+        if (e.tNs > w.to || (e.tNs == w.to && !w.toIncluded))
+            continue;
+        w.start = w.start < 0 ? e.offset : std::min(w.start, e.offset);
+        w.end = std::max(w.end, e.offset + e.bytes);
     }
     for (auto it = windows.cbegin(); it != windows.cend(); ++it) {
         for (const Window &w : it.value()) {
