@@ -12,6 +12,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
@@ -122,6 +123,7 @@ public:
             m_timer.stop();
             title = box->windowTitle();
             text = box->text();
+            plain = box->textFormat() == Qt::PlainText;
             box->button(button)->click();
         });
         m_timer.start(10);
@@ -130,6 +132,7 @@ public:
 
     QString title;
     QString text;
+    bool plain = false;
 
 private:
     QTimer m_timer;
@@ -425,7 +428,8 @@ void TestAppReplay::racedCloseOrderIsARaceUnlessStrict()
 void TestAppReplay::filesAreReadOnlyAfterTheUserAgrees()
 {
     QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("named.txt"));
+    // Markup in a name the file gives stays text.
+    const QString path = dir.filePath(QStringLiteral("<b>named.txt"));
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("the file here now\n");
@@ -434,6 +438,7 @@ void TestAppReplay::filesAreReadOnlyAfterTheUserAgrees()
                    QStringLiteral("sent.json"));
     w.show();
     QVERIFY2(w.targetText().contains(path), qPrintable(w.targetText()));
+    QCOMPARE(w.findChild<QLabel *>(QStringLiteral("replayTarget"))->textFormat(), Qt::PlainText);
     QVERIFY(w.filesCheck()->isEnabled());
     QVERIFY(!w.filesCheck()->isChecked());
 
@@ -442,6 +447,7 @@ void TestAppReplay::filesAreReadOnlyAfterTheUserAgrees()
         w.filesCheck()->click();
         QVERIFY(cancel.asked());
         QVERIFY2(cancel.text.contains(path), qPrintable(cancel.text));
+        QVERIFY(cancel.plain);
     }
     QVERIFY(!w.filesCheck()->isChecked());
 

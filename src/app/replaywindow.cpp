@@ -41,6 +41,19 @@ QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
     return box;
 }
 
+// One a line, the first few: a session can name thousands of targets or files.
+QString firstFew(QStringList items)
+{
+    constexpr qsizetype Shown = 12;
+    items.removeDuplicates();
+    const qsizetype more = items.size() - Shown;
+    if (more > 0) {
+        items.resize(Shown);
+        items << ReplayWindow::tr("… and %1 more").arg(more);
+    }
+    return items.join(u'\n');
+}
+
 } // namespace
 
 ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *parent)
@@ -112,14 +125,15 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
             m_filePaths << action->path;
     }
     m_files->setObjectName(QStringLiteral("replayFiles"));
-    m_files->setToolTip(
-        m_filePaths.isEmpty()
-            ? tr("The recording sends no files")
-            : tr("Unticked, each send-file sends the bytes the recording holds and no file here "
-                 "is opened. Ticked, it reads the file the session names on this machine: "
-                 "%1")
-                  .arg(m_filePaths.join(QStringLiteral(", "))));
+    // The paths are listed in the line under the buttons, as plain text: a tooltip would take
+    // markup in a name as markup.
+    m_files->setToolTip(m_filePaths.isEmpty()
+                            ? tr("The recording sends no files")
+                            : tr("Unticked, each send-file sends the bytes the recording holds "
+                                 "and no file here is opened. Ticked, it reads the file the "
+                                 "session names on this machine, once you agree."));
     m_targetLabel->setObjectName(QStringLiteral("replayTarget"));
+    m_targetLabel->setTextFormat(Qt::PlainText); // names and paths from the file, never markup
     m_targetLabel->setWordWrap(true);
     m_targetLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_pending->setObjectName(QStringLiteral("replayPending"));
@@ -241,7 +255,7 @@ void ReplayWindow::showRecorded()
             continue;
         const QString target = Session::recordedTarget(rec);
         const auto where = HostPort::parse(target, false, nullptr);
-        const bool here = where && HostPort::isLoopback(where->host);
+        const bool here = !where || HostPort::isLoopback(where->host);
         remote = remote || !here;
         if (targets.size() < 5)
             targets << tr("client %1 to %2%3")
@@ -258,7 +272,11 @@ void ReplayWindow::showRecorded()
     if (!m_filePaths.isEmpty())
         lines << tr("It sent files: %1. The replay sends the recorded bytes unless you tick "
                     "Files.")
-                     .arg(m_filePaths.join(QStringLiteral(", ")));
+                     .arg(m_filePaths.size() <= 5
+                              ? m_filePaths.join(QStringLiteral(", "))
+                              : tr("%1 and %2 more")
+                                    .arg(m_filePaths.first(5).join(QStringLiteral(", ")))
+                                    .arg(m_filePaths.size() - 5));
     m_targetLabel->setText(lines.join(u'\n'));
 }
 
@@ -267,6 +285,7 @@ bool ReplayWindow::confirm(const QString &title, const QString &text)
     QMessageBox box(
         QMessageBox::Warning, title, text, QMessageBox::Yes | QMessageBox::Cancel, this);
     box.setObjectName(QStringLiteral("replayConfirmation"));
+    box.setTextFormat(Qt::PlainText); // paths and names from the file are text, never markup
     box.setDefaultButton(QMessageBox::Cancel);
     return box.exec() == QMessageBox::Yes;
 }
@@ -279,7 +298,7 @@ void ReplayWindow::confirmFiles(bool checked)
         tr("Read files on this machine"),
         tr("The session names these files. Ticked, the replay reads each one here and sends "
            "its contents to the peer:\n\n%1\n\nRead them?")
-            .arg(m_filePaths.join(u'\n')));
+            .arg(firstFew(m_filePaths)));
     m_files->setChecked(yes);
 }
 
@@ -292,16 +311,15 @@ bool ReplayWindow::confirmRemote(const Replayer &replayer)
         QStringList paths;
         for (const Replayer::FileSend &f : replayer.fileSends())
             paths << f.path;
-        paths.removeDuplicates();
         files = (replayer.allowFiles() ? tr("\n\nIt will read and send these files:\n%1")
                                        : tr("\n\nFor these files it sends the bytes the "
                                             "recording holds, not the files:\n%1"))
-                    .arg(paths.join(u'\n'));
+                    .arg(firstFew(paths));
     }
     return confirm(tr("Connect to another machine"),
                    tr("The replay will connect to a host the session names, not this "
                       "machine:\n\n%1%2\n\nConnect there?")
-                       .arg(replayer.remoteTargets().join(u'\n'), files));
+                       .arg(firstFew(replayer.remoteTargets()), files));
 }
 
 QString ReplayWindow::targetText() const
