@@ -878,6 +878,17 @@ void TestReplay::replayerRefusesRemoteTargetsItWasNotAllowed()
                  QLatin1StringView("the session sends client 1 to nosuchhost.invalid:80")),
              qPrintable(replayer.errorString()));
     QVERIFY(replayer.workbench()->clients().isEmpty());
+
+    // Both ends here: a fresh loopback port, whatever the file says; nothing to ask.
+    Session both = sentFile(QStringLiteral("/nonexistent"), "hi");
+    both.endpoints.append({Side::Client, 1, QString(), QString(), "nosuchhost.invalid:80"});
+    Replayer here(both);
+    QVERIFY2(here.prepare(&error), qPrintable(error));
+    QCOMPARE(here.mode(), Replayer::Mode::Both);
+    QVERIFY(here.remoteTargets().isEmpty());
+    QVERIFY(here.target().startsWith(QLatin1StringView("127.0.0.1:")));
+    QVERIFY(runToEnd(&here));
+    QCOMPARE(serverReceived(here.session()), QByteArray("hi"));
 }
 
 // A recorded wait of a thousand hours at --speed 0.0001 is cut by --timeout (no overflow on the
