@@ -52,8 +52,9 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
                       QStringLiteral("Runs a saved session again and compares it with the "
                                      "recording."));
     parser.setDescription(QStringLiteral("Exit 0 equivalent; 1 a difference, a failed expect-* "
-                                         "or the timeout;\n3 a file that cannot be read, or a "
-                                         "network failure."));
+                                         "or the timeout;\n2 usage, or a recorded target that is "
+                                         "not this machine without --target;\n3 a file that "
+                                         "cannot be read, or a network failure."));
     parser.addArgument(
         QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
     for (const QCommandLineOption &option : {side, target, listen, speed, step, save})
