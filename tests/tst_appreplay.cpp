@@ -12,12 +12,16 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace finscope;
 
@@ -105,6 +109,64 @@ int comboIndex(QComboBox *combo, Replayer::Mode mode)
     return combo->findData(int(mode));
 }
 
+// Answers the next confirmation the window shows (a modal QMessageBox) with button, and keeps
+// what it said.
+class Answer
+{
+public:
+    explicit Answer(QMessageBox::StandardButton button)
+    {
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this, button] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            m_timer.stop();
+            title = box->windowTitle();
+            text = box->text();
+            plain = box->textFormat() == Qt::PlainText;
+            box->button(button)->click();
+        });
+        m_timer.start(10);
+    }
+    bool asked() const { return !m_timer.isActive(); }
+
+    QString title;
+    QString text;
+    bool plain = false;
+
+private:
+    QTimer m_timer;
+};
+
+// A recording whose client sent the file at path (what it sent then: `sent`), then half-closed
+// and closed; its server read to EOF and closed. The client went to target.
+Session sentFile(const QString &path, const QByteArray &sent, const QString &target)
+{
+    constexpr qint64 Ms = 1'000'000;
+    Session s;
+    s.wallClockStart = QDateTime::currentDateTimeUtc();
+    s.endpoints.append({Side::Client, 1, QString(), QString(), target});
+    s.actions = {{0, Side::Client, 1, QStringLiteral("send-file ") + path, Ms},
+                 {0, Side::Server, 1, QStringLiteral("read-until-eof")},
+                 {10 * Ms, Side::Client, 1, QStringLiteral("shutdown wr")},
+                 {11 * Ms, Side::Client, 1, QStringLiteral("read-until-eof")},
+                 {11 * Ms, Side::Server, 1, QStringLiteral("close")},
+                 {12 * Ms, Side::Client, 1, QStringLiteral("close")}};
+    Event send;
+    send.kind = EventKind::Send;
+    send.conn = 1;
+    send.tNs = Ms / 2;
+    send.bytes = sent.size();
+    s.events.append(send, sent);
+    return s;
+}
+
+QByteArray serverReceived(const Session &replay)
+{
+    const PayloadStream *got = replay.events.payloadStream(Side::Server, 1, Direction::Received);
+    return got ? got->data : QByteArray();
+}
+
 } // namespace
 
 class TestAppReplay : public QObject
@@ -123,6 +185,8 @@ private slots:
     void nextPressesDoNotPileUp();
     void payloadCheckComparesTheBytes();
     void racedCloseOrderIsARaceUnlessStrict();
+    void filesAreReadOnlyAfterTheUserAgrees();
+    void remoteTargetAsksBeforeConnecting();
 };
 
 void TestAppReplay::initTestCase()
@@ -357,6 +421,95 @@ void TestAppReplay::racedCloseOrderIsARaceUnlessStrict()
     QVERIFY(w.verdictText().startsWith(QLatin1StringView("Differs")));
     QCOMPARE(w.differenceList()->count(), 1);
     QVERIFY(w.replayView()->timeline()->isLaneMarked(Side::Client, 1));
+}
+
+// A recorded send-file sends the recorded bytes; the Files box reads the file instead, and only
+// after a confirmation that names it.
+void TestAppReplay::filesAreReadOnlyAfterTheUserAgrees()
+{
+    QTemporaryDir dir;
+    // Markup in a name the file gives stays text.
+    const QString path = dir.filePath(QStringLiteral("<b>named.txt"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("the file here now\n");
+    file.close();
+    ReplayWindow w(sentFile(path, "what was sent then\n", QStringLiteral("127.0.0.1:9")),
+                   QStringLiteral("sent.json"));
+    w.show();
+    QVERIFY2(w.targetText().contains(path), qPrintable(w.targetText()));
+    QCOMPARE(w.findChild<QLabel *>(QStringLiteral("replayTarget"))->textFormat(), Qt::PlainText);
+    QVERIFY(w.filesCheck()->isEnabled());
+    QVERIFY(!w.filesCheck()->isChecked());
+
+    {
+        Answer cancel(QMessageBox::Cancel);
+        w.filesCheck()->click();
+        QVERIFY(cancel.asked());
+        QVERIFY2(cancel.text.contains(path), qPrintable(cancel.text));
+        QVERIFY(cancel.plain);
+    }
+    QVERIFY(!w.filesCheck()->isChecked());
+
+    // Unticked: the peer gets what the recording sent.
+    QCOMPARE(w.sideCombo()->currentIndex(), comboIndex(w.sideCombo(), Replayer::Mode::Both));
+    w.speedSpin()->setValue(0);
+    QVERIFY(w.start());
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    QCOMPARE(serverReceived(w.replayer()->session()), QByteArray("what was sent then\n"));
+
+    {
+        Answer yes(QMessageBox::Yes);
+        w.filesCheck()->click();
+        QVERIFY(yes.asked());
+        QVERIFY2(yes.text.contains(path), qPrintable(yes.text));
+    }
+    QVERIFY(w.filesCheck()->isChecked());
+    QVERIFY(w.start());
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    QCOMPARE(serverReceived(w.replayer()->session()), QByteArray("the file here now\n"));
+}
+
+// The recorded client went to a name that is not this machine: Start shows it (and the files)
+// and connects nowhere, looks nothing up, unless the user agrees.
+void TestAppReplay::remoteTargetAsksBeforeConnecting()
+{
+    const QString path = QStringLiteral("/etc/hostname");
+    ReplayWindow w(sentFile(path, "x", QStringLiteral("nosuchhost.invalid:80")),
+                   QStringLiteral("sent.json"));
+    w.show();
+    QVERIFY2(w.targetText().contains(QLatin1StringView("nosuchhost.invalid:80 (not this machine)")),
+             qPrintable(w.targetText()));
+    w.sideCombo()->setCurrentIndex(comboIndex(w.sideCombo(), Replayer::Mode::Client));
+    {
+        Answer cancel(QMessageBox::Cancel);
+        QVERIFY(!w.start());
+        QVERIFY(cancel.asked());
+        QVERIFY2(cancel.text.contains(QLatin1StringView("client 1 to nosuchhost.invalid:80")),
+                 qPrintable(cancel.text));
+        QVERIFY2(cancel.text.contains(path), qPrintable(cancel.text));
+    }
+    QVERIFY(!w.replayer());
+    QVERIFY2(w.verdictText().startsWith(QLatin1StringView("Not replayed")),
+             qPrintable(w.verdictText()));
+
+    // A target the user types is their word: no question.
+    LiveServer server({QStringLiteral("read-until-eof"), QStringLiteral("close")});
+    w.targetEdit()->setText(server.address());
+    QVERIFY(w.start());
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
+    QCOMPARE(w.replayer()->target(), server.address());
+
+    // Agreed: it goes there (stopped at once; the name need not resolve).
+    w.targetEdit()->clear();
+    {
+        Answer yes(QMessageBox::Yes);
+        QVERIFY(w.start());
+        QVERIFY(yes.asked());
+    }
+    QCOMPARE(w.replayer()->target(), QStringLiteral("nosuchhost.invalid:80"));
+    w.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(w.hasResult(), 15000);
 }
 
 QTEST_MAIN(TestAppReplay)

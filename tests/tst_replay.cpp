@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
 
 using namespace finscope;
@@ -102,6 +103,43 @@ Session actionsOnly(const QList<std::tuple<Side, qint64, QString>> &actions)
     std::stable_sort(s.actions.begin(), s.actions.end(), [](const auto &a, const auto &b) {
         return a.tNs < b.tNs;
     });
+    return s;
+}
+
+// A client that sent a file, as recorded: its send-file sent `sent` bytes (the session kept what
+// its payload cap allowed), then it half-closed and closed; the server read to EOF and closed.
+Session sentFile(const QString &path, const QByteArray &sent, qint64 cap = 1 << 20)
+{
+    Session s = actionsOnly({{Side::Client, 0, "send-file " + path},
+                             {Side::Client, 10, "shutdown wr"},
+                             {Side::Client, 11, "read-until-eof"},
+                             {Side::Client, 12, "close"},
+                             {Side::Server, 0, "read-until-eof"},
+                             {Side::Server, 11, "close"}});
+    s.actions[0].endNs = Ms;
+    s.events.setPayloadCap(cap);
+    Event send;
+    send.kind = EventKind::Send;
+    send.side = Side::Client;
+    send.conn = 1;
+    send.tNs = Ms / 2;
+    send.bytes = sent.size();
+    s.events.append(send, sent);
+    return s;
+}
+
+// What the replay's server end received.
+QByteArray serverReceived(const Session &replay)
+{
+    const PayloadStream *got = replay.events.payloadStream(Side::Server, 1, Direction::Received);
+    return got ? got->data : QByteArray();
+}
+
+// A session whose client is recorded going to target.
+Session clientTo(const QString &target)
+{
+    Session s = actionsOnly({{Side::Client, 0, "send hi"}, {Side::Client, 1, "close"}});
+    s.endpoints.append({Side::Client, 1, QString(), QString(), target});
     return s;
 }
 
@@ -203,6 +241,16 @@ private slots:
     void stepWithEndlessLineIsBoundedAndTimesOut();
     void interruptedReplaySavesAndExits130();
     void replayOfMissingSendFileExits3WithoutConnecting();
+    void sendFileSendsTheRecordedBytes();
+    void sendFileKeptShortSendsWhatTheSessionHolds();
+    void cliNamesFilesBeforeRunning();
+    void remoteTargetIsRefusedWithoutTarget_data();
+    void remoteTargetIsRefusedWithoutTarget();
+    void loopbackTargetsNeedNoWord_data();
+    void loopbackTargetsNeedNoWord();
+    void replayerRefusesRemoteTargetsItWasNotAllowed();
+    void timeoutCutsAHugeGapShort();
+    void timeoutCountsLoadingAndPlanning();
     void diffOfSessions();
     void diffComparesPayload();
     void diffCallsARacedCloseOrderARace();
@@ -630,12 +678,269 @@ void TestReplay::replayOfMissingSendFileExits3WithoutConnecting()
              qPrintable(error));
     QTcpServer server;
     QVERIFY(server.listen(QHostAddress::LocalHost));
-    const Result r = runCli(
-        {"replay", path, "--target", QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    // Only a replay allowed to read files opens them (by default the recorded bytes are sent).
+    const Result r = runCli({"replay",
+                             path,
+                             "--allow-files",
+                             "--target",
+                             QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
     QCOMPARE(r.exitCode, 3);
     QVERIFY2(r.err.contains(QStringLiteral("cannot open '%1'").arg(missing)), qPrintable(r.err));
     QTest::qWait(200);
     QVERIFY(!server.hasPendingConnections());
+}
+
+// A recorded send-file replays the bytes the recording sent: the file the session names, here
+// with other content, is not read unless allowed.
+void TestReplay::sendFileSendsTheRecordedBytes()
+{
+    const QString path = m_dir.filePath(QStringLiteral("named.txt"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("what the file on this machine holds\n");
+    file.close();
+    const QByteArray sent("what was sent then\n");
+    const Session recording = sentFile(path, sent);
+
+    Replayer replayer(recording);
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QCOMPARE(replayer.fileSends().size(), 1);
+    QCOMPARE(replayer.fileSends().at(0).path, path);
+    QCOMPARE(replayer.fileSends().at(0).recordedBytes, sent.size());
+    QCOMPARE(replayer.fileSends().at(0).keptBytes, sent.size());
+    QVERIFY(runToEnd(&replayer));
+    QCOMPARE(serverReceived(replayer.session()), sent);
+    // The replay records the action as it was: a send-file naming the path.
+    const auto &actions = replayer.session().actions;
+    QVERIFY(std::any_of(actions.begin(), actions.end(), [&](const RecordedAction &a) {
+        return a.side == Side::Client && a.text == QStringLiteral("send-file ") + path;
+    }));
+
+    Replayer allowed(recording);
+    allowed.setAllowFiles(true);
+    QVERIFY2(allowed.prepare(&error), qPrintable(error));
+    QVERIFY(runToEnd(&allowed));
+    QCOMPARE(serverReceived(allowed.session()),
+             QByteArray("what the file on this machine holds\n"));
+}
+
+// The recording kept 8 of the 19 bytes its send-file sent: the replay sends those 8 and says so.
+void TestReplay::sendFileKeptShortSendsWhatTheSessionHolds()
+{
+    const QString path = m_dir.filePath(QStringLiteral("absent.txt"));
+    const Session recording = sentFile(path, QByteArray("what was sent then\n"), 8);
+    QVERIFY(recording.events.payloadCut());
+    Replayer replayer(recording);
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QCOMPARE(replayer.fileSends().at(0).recordedBytes, 19);
+    QCOMPARE(replayer.fileSends().at(0).keptBytes, 8);
+    QVERIFY(runToEnd(&replayer));
+    QCOMPARE(serverReceived(replayer.session()), QByteArray("what was"));
+
+    // Allowed to read a file that is not there: refused before anything listens or connects.
+    Replayer allowed(recording);
+    allowed.setAllowFiles(true);
+    QVERIFY(!allowed.prepare(&error));
+    QVERIFY2(error.contains(QStringLiteral("cannot open '%1'").arg(path)), qPrintable(error));
+}
+
+// The CLI names every file before anything runs, and what it sends for it.
+void TestReplay::cliNamesFilesBeforeRunning()
+{
+    const QString named = m_dir.filePath(QStringLiteral("cli-named.txt"));
+    QFile file(named);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("the file now\n");
+    file.close();
+    const QString path = m_dir.filePath(QStringLiteral("sentfile.json"));
+    QString error;
+    QVERIFY2(sentFile(named, "what was sent then\n").save(path, &error), qPrintable(error));
+    const QString saved = m_dir.filePath(QStringLiteral("sentfile-replay.json"));
+
+    Result r = runCli({"replay", path, "--speed", "0", "--save", saved});
+    QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(r.out + r.err));
+    QStringList lines = r.out.split(u'\n');
+    QVERIFY2(lines.size() > 2, qPrintable(r.out));
+    QCOMPARE(lines.at(1),
+             QStringLiteral("client 1 send-file %1: sends the 19 bytes the recording holds, not "
+                            "the file (--allow-files reads it)")
+                 .arg(named));
+    auto replay = Session::load(saved, &error);
+    QVERIFY2(replay, qPrintable(error));
+    QCOMPARE(serverReceived(*replay), QByteArray("what was sent then\n"));
+
+    r = runCli({"replay", path, "--speed", "0", "--save", saved, "--allow-files"});
+    QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(r.out + r.err));
+    lines = r.out.split(u'\n');
+    QCOMPARE(lines.at(1),
+             QStringLiteral("client 1 send-file %1: reads the file on this machine "
+                            "(--allow-files)")
+                 .arg(named));
+    replay = Session::load(saved, &error);
+    QVERIFY2(replay, qPrintable(error));
+    QCOMPARE(serverReceived(*replay), QByteArray("the file now\n"));
+
+    // A recording that kept 8 of the 19 bytes says so, and sends those 8.
+    QVERIFY2(sentFile(named, "what was sent then\n", 8).save(path, &error), qPrintable(error));
+    r = runCli({"replay", path, "--speed", "0", "--save", saved});
+    lines = r.out.split(u'\n');
+    QVERIFY2(lines.size() > 2, qPrintable(r.out + r.err));
+    QCOMPARE(lines.at(1),
+             QStringLiteral("client 1 send-file %1: the recording sent 19 bytes and kept 8; "
+                            "sends those 8, not the file (--allow-files reads it)")
+                 .arg(named));
+    replay = Session::load(saved, &error);
+    QVERIFY2(replay, qPrintable(error));
+    QCOMPARE(serverReceived(*replay), QByteArray("what was"));
+}
+
+void TestReplay::remoteTargetIsRefusedWithoutTarget_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::newRow("an unresolvable name") << "nosuchhost.invalid:80";
+    QTest::newRow("a LAN address") << "192.0.2.7:5555";
+    QTest::newRow("an IPv6 address") << "[2001:db8::1]:80";
+}
+
+// A session someone sent names where its client goes: without --target the replay refuses, in
+// one sentence naming the recorded target, before any lookup or connect (a name that cannot
+// resolve gets the refusal, not a resolution failure).
+void TestReplay::remoteTargetIsRefusedWithoutTarget()
+{
+    QFETCH(QString, target);
+    const QString path = m_dir.filePath(QStringLiteral("remote.json"));
+    QString error;
+    QVERIFY2(clientTo(target).save(path, &error), qPrintable(error));
+    QElapsedTimer took;
+    took.start();
+    const Result r = runCli({"replay", path});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(took.elapsed() < 10000, qPrintable(QString::number(took.elapsed())));
+    QVERIFY2(r.err.contains(QStringLiteral("the session sends client 1 to %1, which is not this "
+                                           "machine; give --target HOST:PORT")
+                                .arg(target)),
+             qPrintable(r.err));
+    QCOMPARE(r.err.count(u'\n'), 1);
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+
+    // Given a target, the replay goes there and nowhere else.
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    const Result t = runCli({"replay",
+                             path,
+                             "--target",
+                             QStringLiteral("127.0.0.1:%1").arg(server.serverPort()),
+                             "--speed",
+                             "0"});
+    QVERIFY2(
+        t.out.startsWith(
+            QStringLiteral("replaying client 1 against 127.0.0.1:%1").arg(server.serverPort())),
+        qPrintable(t.out + t.err));
+    QVERIFY(server.hasPendingConnections() || server.waitForNewConnection(5000));
+}
+
+void TestReplay::loopbackTargetsNeedNoWord_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::newRow("localhost") << "localhost";
+    QTest::newRow("127.0.0.1") << "127.0.0.1";
+}
+
+void TestReplay::loopbackTargetsNeedNoWord()
+{
+    QFETCH(QString, host);
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    const QString path = m_dir.filePath(QStringLiteral("loopback.json"));
+    QString error;
+    QVERIFY2(
+        clientTo(QStringLiteral("%1:%2").arg(host).arg(server.serverPort())).save(path, &error),
+        qPrintable(error));
+    const Result r = runCli({"replay", path, "--speed", "0"});
+    QVERIFY2(r.exitCode != 2, qPrintable(r.err));
+    QVERIFY(server.hasPendingConnections() || server.waitForNewConnection(5000));
+}
+
+// The engine's own guard: a front end that did not ask gets a refusal, and nothing connects.
+void TestReplay::replayerRefusesRemoteTargetsItWasNotAllowed()
+{
+    Replayer replayer(clientTo(QStringLiteral("nosuchhost.invalid:80")));
+    QString error;
+    QVERIFY2(replayer.prepare(&error), qPrintable(error));
+    QCOMPARE(replayer.remoteTargets(), QStringList{"client 1 to nosuchhost.invalid:80"});
+    QSignalSpy finished(&replayer, &Replayer::finished);
+    replayer.start();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.first().first().toBool(), false);
+    QVERIFY2(replayer.errorString().startsWith(
+                 QLatin1StringView("the session sends client 1 to nosuchhost.invalid:80")),
+             qPrintable(replayer.errorString()));
+    QVERIFY(replayer.workbench()->clients().isEmpty());
+
+    // Both ends here: a fresh loopback port, whatever the file says; nothing to ask.
+    Session both = sentFile(QStringLiteral("/nonexistent"), "hi");
+    both.endpoints.append({Side::Client, 1, QString(), QString(), "nosuchhost.invalid:80"});
+    Replayer here(both);
+    QVERIFY2(here.prepare(&error), qPrintable(error));
+    QCOMPARE(here.mode(), Replayer::Mode::Both);
+    QVERIFY(here.remoteTargets().isEmpty());
+    QVERIFY(here.target().startsWith(QLatin1StringView("127.0.0.1:")));
+    QVERIFY(runToEnd(&here));
+    QCOMPARE(serverReceived(here.session()), QByteArray("hi"));
+}
+
+// A recorded wait of a thousand hours at --speed 0.0001 is cut by --timeout (no overflow on the
+// way), and the output says the replay was cut short and what never ran, with no verdict.
+void TestReplay::timeoutCutsAHugeGapShort()
+{
+    constexpr qint64 Hours = 3600'000;
+    Session s = actionsOnly({{Side::Client, 0, "send ping"},
+                             {Side::Client, 1000 * Hours, "shutdown wr"},
+                             {Side::Client, 1000 * Hours + 1, "close"},
+                             {Side::Server, 0, "read-until-eof"},
+                             {Side::Server, 1000 * Hours + 2, "close"}});
+    const QString path = m_dir.filePath(QStringLiteral("hours.json"));
+    QString error;
+    QVERIFY2(s.save(path, &error), qPrintable(error));
+    const Result r = runCli({"replay", path, "--speed", "0.0001", "--timeout", "1"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1StringView(
+                 "timed out after 1 s: client 1 had not started action 2 (shutdown wr)")),
+             qPrintable(r.err));
+    QVERIFY2(r.out.contains(QLatin1StringView(
+                 "cut short at the timeout: not compared with the recording\ndid not run:\n"
+                 "  client 1 action 2 (shutdown wr)\n  client 1 action 3 (close)\n"
+                 "  server 1 action 2 (close)\n")),
+             qPrintable(r.out));
+    QVERIFY2(!r.out.contains(QLatin1StringView("equivalent"))
+                 && !r.out.contains(QLatin1StringView("differs")),
+             qPrintable(r.out));
+}
+
+// --timeout bounds the whole command: 5,000 connections take longer than 1 ms to load and plan,
+// and the timeout then ends the command before anything connects, saying so.
+void TestReplay::timeoutCountsLoadingAndPlanning()
+{
+    Session s;
+    s.wallClockStart = QDateTime::currentDateTimeUtc();
+    for (quint32 conn = 1; conn <= 5000; ++conn) {
+        s.actions.append({conn * Ms, Side::Client, conn, QStringLiteral("send hello")});
+        s.actions.append({conn * Ms, Side::Server, conn, QStringLiteral("read-until-eof")});
+    }
+    const QString path = m_dir.filePath(QStringLiteral("many.json"));
+    QString error;
+    QVERIFY2(s.save(path, &error), qPrintable(error));
+    const Result r = runCli({"replay", path, "--timeout", "0.001"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1StringView(
+                 "timed out after 0.001 s: loading and planning the replay took")),
+             qPrintable(r.err));
+    QVERIFY2(r.out.contains(QLatin1StringView("did not run:\n  client 1 action 1 (send hello)\n")),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1StringView("  ... and 9980 more\n")), qPrintable(r.out));
+    QVERIFY2(!r.out.contains(QLatin1StringView(" connect ")), qPrintable(r.out.left(2000)));
 }
 
 void TestReplay::diffOfSessions()
@@ -880,6 +1185,8 @@ void TestReplay::usageErrors_data()
     QTest::newRow("replay without file") << QStringList{"replay"} << "needs a FILE";
     QTest::newRow("replay bad speed")
         << QStringList{"replay", "s.json", "--speed", "fast"} << "--speed";
+    QTest::newRow("replay speed not a number")
+        << QStringList{"replay", "s.json", "--speed", "nan"} << "got 'nan'";
     QTest::newRow("replay bad side")
         << QStringList{"replay", "s.json", "--side", "left"} << "both, client or server";
     QTest::newRow("replay target without client side")

@@ -1,5 +1,6 @@
 #include "replaywindow.h"
 
+#include "engine/core/action.h"
 #include "engine/core/hostport.h"
 #include "engine/session/sessioncomparison.h"
 #include "render/timelinestyle.h"
@@ -18,6 +19,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -39,6 +41,19 @@ QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
     return box;
 }
 
+// One a line, the first few: a session can name thousands of targets or files.
+QString firstFew(QStringList items)
+{
+    constexpr qsizetype Shown = 12;
+    items.removeDuplicates();
+    const qsizetype more = items.size() - Shown;
+    if (more > 0) {
+        items.resize(Shown);
+        items << ReplayWindow::tr("… and %1 more").arg(more);
+    }
+    return items.join(u'\n');
+}
+
 } // namespace
 
 ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *parent)
@@ -50,6 +65,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     , m_listen(new QLineEdit(this))
     , m_speed(new QDoubleSpinBox(this))
     , m_step(new QCheckBox(tr("One action at a time (Next)"), this))
+    , m_files(new QCheckBox(tr("Read the files the session names (send-file)"), this))
     , m_payload(new QCheckBox(tr("Compare the bytes too"), this))
     , m_strict(new QCheckBox(tr("A raced close order is a difference"), this))
     , m_start(new QPushButton(tr("Start replay"), this))
@@ -101,7 +117,23 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     m_start->setToolTip(tr("Connect and run the recorded actions again (F5)"));
     m_next->setToolTip(tr("Let the next recorded action run (F10)"));
     m_stop->setToolTip(tr("Close every end still open and compare what ran (Shift+F5)"));
+    for (const RecordedAction &a : std::as_const(m_recording.actions)) {
+        if (!a.text.startsWith(QLatin1StringView("send-file")))
+            continue;
+        const auto action = Action::parse(a.text, nullptr);
+        if (action && action->kind == Action::Kind::SendFile && !m_filePaths.contains(action->path))
+            m_filePaths << action->path;
+    }
+    m_files->setObjectName(QStringLiteral("replayFiles"));
+    // The paths are listed in the line under the buttons, as plain text: a tooltip would take
+    // markup in a name as markup.
+    m_files->setToolTip(m_filePaths.isEmpty()
+                            ? tr("The recording sends no files")
+                            : tr("Unticked, each send-file sends the bytes the recording holds "
+                                 "and no file here is opened. Ticked, it reads the file the "
+                                 "session names on this machine, once you agree."));
     m_targetLabel->setObjectName(QStringLiteral("replayTarget"));
+    m_targetLabel->setTextFormat(Qt::PlainText); // names and paths from the file, never markup
     m_targetLabel->setWordWrap(true);
     m_targetLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_pending->setObjectName(QStringLiteral("replayPending"));
@@ -120,6 +152,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
     pace->addWidget(m_step);
     pace->addStretch();
     form->addRow(tr("Speed"), pace);
+    form->addRow(tr("Files"), m_files);
     auto *how = new QHBoxLayout;
     how->addWidget(m_payload);
     how->addWidget(m_strict);
@@ -167,6 +200,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
         view->splitter()->setSizes({240, 120});
 
     connect(m_side, &QComboBox::currentIndexChanged, this, &ReplayWindow::updateButtons);
+    connect(m_files, &QCheckBox::clicked, this, &ReplayWindow::confirmFiles);
     connect(m_start, &QPushButton::clicked, this, &ReplayWindow::start);
     connect(m_next, &QPushButton::clicked, this, &ReplayWindow::next);
     connect(m_stop, &QPushButton::clicked, this, &ReplayWindow::stop);
@@ -177,6 +211,7 @@ ReplayWindow::ReplayWindow(Session recording, const QString &path, QWidget *pare
         });
     }
     updateButtons();
+    showRecorded();
     showVerdict(tr("Not replayed yet. Start connects; nothing has so far."), true);
     m_recordingView->timeline()->fitAll();
 }
@@ -209,6 +244,84 @@ void ReplayWindow::createMenus()
     replay->addAction(tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, &ReplayWindow::stop);
 }
 
+// Where the recording went and what it read, shown before Start: a session someone sent can
+// name any host and any file.
+void ReplayWindow::showRecorded()
+{
+    QStringList targets;
+    bool remote = false;
+    for (const EndpointRecord &rec : std::as_const(m_recording.endpoints)) {
+        if (rec.side != Side::Client)
+            continue;
+        const QString target = Session::recordedTarget(rec);
+        const auto where = HostPort::parse(target, false, nullptr);
+        const bool here = !where || HostPort::isLoopback(where->host);
+        remote = remote || !here;
+        if (targets.size() < 5)
+            targets << tr("client %1 to %2%3")
+                           .arg(rec.conn)
+                           .arg(target.isEmpty() ? tr("nowhere recorded") : target,
+                                here ? QString() : tr(" (not this machine)"));
+    }
+    QStringList lines;
+    if (!targets.isEmpty())
+        lines << tr("The recording connected %1.").arg(targets.join(QStringLiteral(", ")))
+                     + (remote ? tr(" Replaying the client there asks first; both ends here stay "
+                                    "on loopback.")
+                               : QString());
+    if (!m_filePaths.isEmpty())
+        lines << tr("It sent files: %1. The replay sends the recorded bytes unless you tick "
+                    "Files.")
+                     .arg(m_filePaths.size() <= 5
+                              ? m_filePaths.join(QStringLiteral(", "))
+                              : tr("%1 and %2 more")
+                                    .arg(m_filePaths.first(5).join(QStringLiteral(", ")))
+                                    .arg(m_filePaths.size() - 5));
+    m_targetLabel->setText(lines.join(u'\n'));
+}
+
+bool ReplayWindow::confirm(const QString &title, const QString &text)
+{
+    QMessageBox box(
+        QMessageBox::Warning, title, text, QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("replayConfirmation"));
+    box.setTextFormat(Qt::PlainText); // paths and names from the file are text, never markup
+    box.setDefaultButton(QMessageBox::Cancel);
+    return box.exec() == QMessageBox::Yes;
+}
+
+void ReplayWindow::confirmFiles(bool checked)
+{
+    if (!checked)
+        return;
+    const bool yes = confirm(
+        tr("Read files on this machine"),
+        tr("The session names these files. Ticked, the replay reads each one here and sends "
+           "its contents to the peer:\n\n%1\n\nRead them?")
+            .arg(firstFew(m_filePaths)));
+    m_files->setChecked(yes);
+}
+
+// A session someone sent names where its client went: connecting there (and looking the name
+// up at all) waits for the user's word.
+bool ReplayWindow::confirmRemote(const Replayer &replayer)
+{
+    QString files;
+    if (!replayer.fileSends().isEmpty()) {
+        QStringList paths;
+        for (const Replayer::FileSend &f : replayer.fileSends())
+            paths << f.path;
+        files = (replayer.allowFiles() ? tr("\n\nIt will read and send these files:\n%1")
+                                       : tr("\n\nFor these files it sends the bytes the "
+                                            "recording holds, not the files:\n%1"))
+                    .arg(firstFew(paths));
+    }
+    return confirm(tr("Connect to another machine"),
+                   tr("The replay will connect to a host the session names, not this "
+                      "machine:\n\n%1%2\n\nConnect there?")
+                       .arg(firstFew(replayer.remoteTargets()), files));
+}
+
 QString ReplayWindow::targetText() const
 {
     return m_targetLabel->text();
@@ -236,6 +349,7 @@ void ReplayWindow::updateButtons()
                        static_cast<QWidget *>(m_step)}) {
         w->setEnabled(!running);
     }
+    m_files->setEnabled(!running && !m_filePaths.isEmpty());
     // The target is for a client replay, the listen address for the others.
     const bool client = Replayer::Mode(m_side->currentData().toInt()) == Replayer::Mode::Client;
     m_target->setEnabled(!running && client);
@@ -261,6 +375,7 @@ bool ReplayWindow::start()
     replayer->setMode(mode);
     replayer->setSpeed(m_speed->value());
     replayer->setStepping(m_step->isChecked());
+    replayer->setAllowFiles(m_files->isChecked());
     QString error;
     if (mode == Replayer::Mode::Client && !m_target->text().trimmed().isEmpty()) {
         const auto target = HostPort::parse(m_target->text().trimmed(), false, &error);
@@ -282,6 +397,16 @@ bool ReplayWindow::start()
     if (!replayer->prepare(&error)) {
         showVerdict(tr("Cannot replay: %1").arg(error), false);
         return false;
+    }
+    if (!replayer->remoteTargets().isEmpty()) {
+        if (!confirmRemote(*replayer)) {
+            showVerdict(tr("Not replayed: %1, and you chose not to connect there. Nothing was "
+                           "looked up or connected.")
+                            .arg(replayer->remoteTargetRefusal()),
+                        false);
+            return false;
+        }
+        replayer->setAllowRemoteTargets(true);
     }
 
     // The replay view lets go of the old run before it goes.

@@ -11,6 +11,7 @@
 #include "engine/session/session.h"
 
 #include <QMainWindow>
+#include <QStringList>
 
 #include <memory>
 
@@ -42,6 +43,9 @@ public:
     QLineEdit *targetEdit() const { return m_target; }
     QDoubleSpinBox *speedSpin() const { return m_speed; }
     QCheckBox *stepCheck() const { return m_step; }
+    // Recorded send-files read the files they name here (ticking it asks first, listing them);
+    // unticked they send the bytes the recording holds. Disabled when the session names none.
+    QCheckBox *filesCheck() const { return m_files; }
     // How the replay is compared; changing either after a replay compares it again.
     QCheckBox *payloadCheck() const { return m_payload; }
     QCheckBox *strictCheck() const { return m_strict; }
@@ -51,7 +55,8 @@ public:
 
     SessionView *recordingView() const { return m_recordingView; }
     SessionView *replayView() const { return m_replayView; }
-    // "replaying client 1 against 127.0.0.1:5555", set before anything connects.
+    // "replaying client 1 against 127.0.0.1:5555", set before anything connects; before a
+    // replay, where the recording went and which files it names.
     QString targetText() const;
     // The pending action while stepping: "next: client 1 shutdown wr".
     QString pendingText() const;
@@ -78,6 +83,10 @@ protected:
 
 private:
     void createMenus();
+    void showRecorded();
+    void confirmFiles(bool checked);
+    bool confirmRemote(const Replayer &replayer);
+    bool confirm(const QString &title, const QString &text);
     void updateButtons();
     void linkReplayPeers();
     void handleFinished(bool ok);
@@ -98,6 +107,8 @@ private:
     QLineEdit *m_listen;
     QDoubleSpinBox *m_speed;
     QCheckBox *m_step;
+    QCheckBox *m_files;
+    QStringList m_filePaths; // every file the recording's send-files name
     QCheckBox *m_payload;
     QCheckBox *m_strict;
     QPushButton *m_start;

@@ -3,12 +3,12 @@
 #include "clicommand.h"
 #include "commandparser.h"
 #include "compareoptions.h"
-#include "engine/run/actionrunner.h"
 #include "engine/session/eventformat.h"
 
 #include <QCoreApplication>
 
 #include <cerrno>
+#include <cmath>
 #include <unistd.h>
 
 namespace finscope {
@@ -41,6 +41,10 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
                                    QStringLiteral("X|max"));
     const QCommandLineOption step(QStringLiteral("step"),
                                   QStringLiteral("Prints each action and runs it on Enter."));
+    const QCommandLineOption allowFiles(
+        QStringLiteral("allow-files"),
+        QStringLiteral("A recorded send-file reads the file it names on this machine (default: "
+                       "it sends the bytes the recording holds, and no file is opened)."));
     const QCommandLineOption save(QStringLiteral("save"),
                                   QStringLiteral("Saves the replay's session to OUT."),
                                   QStringLiteral("OUT"));
@@ -48,13 +52,15 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
                       QStringLiteral("Runs a saved session again and compares it with the "
                                      "recording."));
     parser.setDescription(QStringLiteral("Exit 0 equivalent; 1 a difference, a failed expect-* "
-                                         "or the timeout;\n3 a file that cannot be read, or a "
-                                         "network failure."));
+                                         "or the timeout;\n2 usage, or a recorded target that is "
+                                         "not this machine without --target;\n3 a file that "
+                                         "cannot be read, or a network failure."));
     parser.addArgument(
         QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
     for (const QCommandLineOption &option : {side, target, listen, speed, step, save})
         parser.addOption(option);
     parser.addOption(v6only);
+    parser.addOption(allowFiles);
     const CompareOptions compare;
     compare.addTo(parser);
     parser.addTimeout(QStringLiteral("Bounds the whole replay (default 30 s; fractions such as 0.5 "
@@ -69,6 +75,7 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
         return std::nullopt;
     const QStringList positional = parser.positionalArguments();
     options.step = parser.isSet(step);
+    options.allowFiles = parser.isSet(allowFiles);
     options.savePath = parser.value(save);
     if (parser.isSet(side)) {
         const QString value = parser.value(side);
@@ -102,7 +109,8 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
         const QString value = parser.value(speed);
         bool ok = false;
         const double factor = value == QLatin1StringView("max") ? 0 : value.toDouble(&ok);
-        if (value != QLatin1StringView("max") && (!ok || factor < 0 || factor > 1e6)) {
+        if (value != QLatin1StringView("max")
+            && (!ok || !std::isfinite(factor) || factor < 0 || factor > 1e6)) {
             *error = QStringLiteral("--speed: expected a factor such as 2 or 0.5, or 0 or max for "
                                     "no waiting, got '%1'")
                          .arg(value);
@@ -155,6 +163,8 @@ ReplayCommand::~ReplayCommand() = default;
 std::optional<int> ReplayCommand::start(const ReplayOptions &options)
 {
     m_options = options;
+    // Loading and planning a large session take time too: the bound is on the whole command.
+    m_clock.start();
     QString error;
     m_recording = Session::load(options.file, &error);
     if (!m_recording) {
@@ -167,6 +177,7 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
     m_replayer->setMode(options.mode);
     m_replayer->setSpeed(options.speed);
     m_replayer->setStepping(options.step);
+    m_replayer->setAllowFiles(options.allowFiles);
     if (options.target)
         m_replayer->setTarget(options.target->host, options.target->port);
     if (options.listen || options.v6only) {
@@ -174,11 +185,20 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
         if (const auto address = HostPort::listenAddress(where.host, &error, options.v6only))
             m_replayer->setListenAddress(*address, where.port);
     }
-    if (!m_replayer->prepare(&error) || !checkFiles(&error)) {
+    if (!m_replayer->prepare(&error)) {
         printError(QStringLiteral("cannot replay '%1': %2").arg(options.file, error));
         return ExitInvalid;
     }
+    // Where a session someone sent goes is the user's choice: a recorded name is not even
+    // looked up (a lookup tells a name server the file's choice) until --target says where.
+    if (!m_replayer->remoteTargets().isEmpty()) {
+        printError(QStringLiteral("cannot replay '%1': %2; give --target HOST:PORT to say where "
+                                  "to connect (nothing was looked up or connected)")
+                       .arg(options.file, m_replayer->remoteTargetRefusal()));
+        return ExitUsage;
+    }
     printTarget();
+    printFiles();
     connect(m_replayer->workbench()->recorder(),
             &Recorder::eventAdded,
             this,
@@ -189,24 +209,34 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
         m_stdinNotifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
         connect(m_stdinNotifier, &QSocketNotifier::activated, this, &ReplayCommand::handleStdin);
     }
-    m_timeout.start(std::chrono::milliseconds(options.timeoutMs));
-    m_replayer->start();
+    const qint64 leftMs = std::max<qint64>(0, options.timeoutMs - m_clock.elapsed());
+    m_timeout.start(std::chrono::milliseconds(leftMs));
+    // Planning took the whole bound: the timeout ends the command before anything connects.
+    if (leftMs > 0) {
+        m_started = true;
+        m_replayer->start();
+    }
     return std::nullopt;
 }
 
-// A send-file the replay would run names a file on this machine: refused before anything
-// connects, as the client and server commands refuse it.
-bool ReplayCommand::checkFiles(QString *error) const
+// Every file the session names is said before anything runs, with what is sent for it.
+void ReplayCommand::printFiles()
 {
-    const std::optional<Side> replayed = m_replayer->replayedSide();
-    QList<Action> actions;
-    for (const RecordedAction &recorded : std::as_const(m_recording->actions)) {
-        if (replayed && recorded.side != *replayed)
+    for (const Replayer::FileSend &f : m_replayer->fileSends()) {
+        m_out << sideName(f.side) << " " << f.conn << " send-file " << f.path << ": ";
+        if (m_replayer->allowFiles()) {
+            m_out << "reads the file on this machine (--allow-files)" << Qt::endl;
             continue;
-        if (const auto action = Action::parse(recorded.text, nullptr))
-            actions.append(*action);
+        }
+        if (f.recordedBytes == 0)
+            m_out << "the recording holds no bytes for it; sends nothing";
+        else if (f.keptBytes < f.recordedBytes)
+            m_out << "the recording sent " << f.recordedBytes << " bytes and kept " << f.keptBytes
+                  << "; sends those " << f.keptBytes;
+        else
+            m_out << "sends the " << f.keptBytes << " bytes the recording holds";
+        m_out << ", not the file (--allow-files reads it)" << Qt::endl;
     }
-    return ActionRunner::checkFiles(actions, error);
 }
 
 // Said before anything connects, so a person knows which peer the replay is about to talk to.
@@ -283,10 +313,13 @@ void ReplayCommand::handleFinished(bool ok)
 
 void ReplayCommand::handleTimeout()
 {
-    const QString what = m_replayer->waitingFor();
+    const QString what
+        = m_started ? m_replayer->waitingFor()
+                    : QStringLiteral("loading and planning the replay took %1, and nothing ran")
+                          .arg(CommandParser::seconds(m_clock.elapsed()));
     const QString timedOut
         = QStringLiteral("timed out after %1").arg(CommandParser::seconds(m_options.timeoutMs));
-    printError(timedOut + (what.isEmpty() ? QString() : QStringLiteral(" waiting for ") + what));
+    printError(timedOut + (what.isEmpty() ? QString() : QStringLiteral(": ") + what));
     m_timedOut = true;
     m_replayer->closeAll(timedOut); // a connect still under way is recorded as abandoned
     finish(ExitFailed);
@@ -318,8 +351,23 @@ void ReplayCommand::finish(int exitCode)
                 exitCode = ExitInvalid;
         }
     }
+    // A replay cut short at the timeout says so and what never ran: a verdict on the part that
+    // never ran would be no verdict at all.
+    if (m_timedOut && !m_interruptCode) {
+        const QStringList notRun = m_replayer->notStarted();
+        m_out << "cut short at the timeout: not compared with the recording" << Qt::endl;
+        if (!notRun.isEmpty()) {
+            // Enough to see where it stood; a session of 50,000 connections has 250,000 actions.
+            constexpr qsizetype Listed = 20;
+            m_out << "did not run:" << Qt::endl;
+            for (qsizetype i = 0; i < std::min(Listed, notRun.size()); ++i)
+                m_out << "  " << notRun.at(i) << Qt::endl;
+            if (notRun.size() > Listed)
+                m_out << "  ... and " << notRun.size() - Listed << " more" << Qt::endl;
+        }
+    }
     // An interrupted replay is cut short: comparing it would only list what it did not reach.
-    if (exitCode != ExitInvalid && !m_interruptCode) {
+    if (exitCode != ExitInvalid && !m_interruptCode && !m_timedOut) {
         const SessionComparison comparison(*m_recording,
                                            m_replayer->session(),
                                            QStringLiteral("recording"),

@@ -7,6 +7,7 @@
 #include "engine/run/replayer.h"
 #include "engine/session/sessioncomparison.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QSocketNotifier>
@@ -30,6 +31,7 @@ struct ReplayOptions
     bool v6only = false; // listening on :: takes IPv6 clients only
     double speed = 1.0;  // 0: no waiting between actions
     bool step = false;
+    bool allowFiles = false; // a recorded send-file reads the file here, not the recorded bytes
     QString savePath;
     qint64 timeoutMs = 30000;
     SessionComparison::Options compare;
@@ -57,8 +59,8 @@ signals:
     void done(int exitCode);
 
 private:
-    bool checkFiles(QString *error) const;
     void printTarget();
+    void printFiles();
     void printEvent(qsizetype index);
     void handlePending(Side side, quint32 conn, const QString &action);
     void handleStdin();
@@ -73,7 +75,9 @@ private:
     std::optional<Session> m_recording;
     std::unique_ptr<Replayer> m_replayer;
     QTimer m_timeout;
+    QElapsedTimer m_clock; // from the start of the command: --timeout counts planning too
     QPointer<QSocketNotifier> m_stdinNotifier;
+    bool m_started = false; // the replay started: planning left time before the timeout
     bool m_timedOut = false;
     bool m_finished = false;
     int m_interruptCode = 0; // the exit code of the signal that ended the replay, or 0

@@ -49,6 +49,14 @@ bool HostPort::isLocalhost(const QString &host)
            || host.compare(QLatin1StringView("localhost."), Qt::CaseInsensitive) == 0;
 }
 
+bool HostPort::isLoopback(const QString &host)
+{
+    if (isLocalhost(host))
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
 std::optional<QHostAddress>
 HostPort::listenAddress(const QString &host, QString *error, bool v6only)
 {

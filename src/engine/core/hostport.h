@@ -37,6 +37,10 @@ struct HostPort
     // Whether listening on host lets other machines reach the port: an IP address that is not
     // loopback ("0.0.0.0", "::", a LAN address). Not an address at all exposes nothing.
     static bool exposesPort(const QString &host);
+    // Whether host names this machine without asking anyone: an address in 127.0.0.0/8, ::1, or
+    // the name localhost. Any other name is not looked up (a lookup is itself a message to a
+    // server the text chose), so it counts as elsewhere.
+    static bool isLoopback(const QString &host);
 };
 
 } // namespace finscope

@@ -33,6 +33,11 @@ bool ActionRunner::checkFiles(const QList<Action> &actions, QString *error)
     return true;
 }
 
+void ActionRunner::setRecordedBytes(int index, const QByteArray &bytes)
+{
+    m_recordedBytes.insert(index, bytes);
+}
+
 void ActionRunner::start()
 {
     if (m_started)
@@ -102,8 +107,15 @@ void ActionRunner::run(const Action &action)
             m_wait = Wait::Drain;
         break;
     case Action::Kind::SendFile:
-        if (ep->sendFile(action.path))
+        if (const auto recorded = m_recordedBytes.constFind(m_index);
+            recorded != m_recordedBytes.cend()) {
+            // Nothing recorded (an empty file, or one the recording could not open): nothing
+            // to send, as then.
+            if (!recorded->isEmpty() && ep->send(*recorded))
+                m_wait = Wait::Drain;
+        } else if (ep->sendFile(action.path)) {
             m_wait = Wait::Drain;
+        }
         break;
     case Action::Kind::SendPattern:
         if (ep->sendPattern(action.count))

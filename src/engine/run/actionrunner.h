@@ -6,6 +6,7 @@
 
 #include "engine/core/action.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -26,6 +27,9 @@ public:
     // Whether every send-file in actions names a file it can send, asked before connecting so a
     // missing file is not found mid-connection; false and *error (one sentence) otherwise.
     static bool checkFiles(const QList<Action> &actions, QString *error);
+    // Action index (a send-file) sends these bytes instead of reading its file: a replay sends
+    // what the recording sent, and the file named in a session someone sent stays unread.
+    void setRecordedBytes(int index, const QByteArray &bytes);
     void start();
 
     // The one way to hold an end before its next action: the runner runs only the first count
@@ -37,6 +41,8 @@ public:
     int heldIndex() const { return m_held && m_index + 1 >= m_released ? m_index + 1 : -1; }
 
     bool isRunning() const { return m_index >= 0 && !m_finished; }
+    // The action started last (running or finished), or -1 before the first.
+    int currentIndex() const { return m_index; }
     bool isFinished() const { return m_finished; }
     // False once an expectation failed; the remaining actions still run.
     bool succeeded() const { return m_failures.isEmpty(); }
@@ -65,6 +71,7 @@ private:
 
     Endpoint *m_endpoint;
     QList<Action> m_actions;
+    QHash<int, QByteArray> m_recordedBytes;
     int m_index = -1;
     int m_reported = -1; // the last index actionFinished was emitted for
     int m_released = std::numeric_limits<int>::max();

@@ -7,6 +7,21 @@
 
 namespace finscope {
 
+namespace {
+
+// ns / speed, saturated: a tiny speed on a long recorded gap (hours at 0.0001) waits longer than
+// any run lasts, and must not overflow on the way (a double past qint64 is undefined when cast).
+qint64 scaledNs(qint64 ns, double speed)
+{
+    constexpr double Limit = 4e18; // about 127 years, far below qint64's end
+    const double scaled = double(ns) / speed;
+    if (!(scaled < Limit)) // also NaN
+        return qint64(Limit);
+    return scaled > -Limit ? qint64(scaled) : -qint64(Limit);
+}
+
+} // namespace
+
 Conductor::Conductor(QObject *parent)
     : QObject(parent)
 {
@@ -34,13 +49,19 @@ void Conductor::addEnd(Side side, quint32 conn)
     end->gapTimer.setTimerType(Qt::PreciseTimer);
     End *raw = end.get();
     connect(&end->gapTimer, &QTimer::timeout, this, [this, raw] { letGo(raw); });
+    m_endIndex.insert(endKey(side, conn), raw);
+    if (side == Side::Server)
+        m_serverEnds.append(raw);
     m_ends.push_back(std::move(end));
 }
 
 void Conductor::addCue(const Cue &cue)
 {
     addEnd(cue.side, cue.conn);
-    findEnd(cue.side, cue.conn)->cues.append(int(m_cues.size()));
+    End *end = findEnd(cue.side, cue.conn);
+    m_cueLocal.append(int(end->cues.size()));
+    m_cueStarted.append(false);
+    end->cues.append(int(m_cues.size()));
     m_cues.append(cue);
 }
 
@@ -54,10 +75,7 @@ QList<std::pair<Side, quint32>> Conductor::ends() const
 
 Conductor::End *Conductor::findEnd(Side side, quint32 conn) const
 {
-    const auto it = std::find_if(m_ends.begin(), m_ends.end(), [&](const auto &end) {
-        return end->side == side && end->conn == conn;
-    });
-    return it == m_ends.end() ? nullptr : it->get();
+    return m_endIndex.value(endKey(side, conn), nullptr);
 }
 
 void Conductor::release()
@@ -138,10 +156,10 @@ qint64 Conductor::gapLeftNs(End *end, int local)
     const Cue &before = m_cues.at(end->cues.at(local - 1));
     if (before.endNs >= 0 && end->lastFinishedLocal == local - 1) {
         const qint64 gapNs = std::max<qint64>(0, cue.tNs - before.endNs);
-        return qint64(double(gapNs) / m_speed) - end->lastFinished.nsecsElapsed();
+        return scaledNs(gapNs, m_speed) - end->lastFinished.nsecsElapsed();
     }
     // A session that does not say when the cue before ended: its recorded start, as then.
-    const qint64 dueNs = qint64(double(cue.tNs - m_cues.at(end->cues.at(0)).tNs) / m_speed);
+    const qint64 dueNs = scaledNs(cue.tNs - m_cues.at(end->cues.at(0)).tNs, m_speed);
     return dueNs - end->started.nsecsElapsed();
 }
 
@@ -175,11 +193,7 @@ void Conductor::handleAccepted(Endpoint *endpoint)
         endpoint->close(); // accepted after the plan ended
         return;
     }
-    QList<End *> servers;
-    for (const auto &end : m_ends) {
-        if (end->side == Side::Server)
-            servers.append(end.get());
-    }
+    const QList<End *> &servers = m_serverEnds;
     const qsizetype index = m_accepted++;
     if (m_accepted >= servers.size())
         m_workbench.stopListening();
@@ -202,11 +216,16 @@ void Conductor::attach(Side side, quint32 conn, Endpoint *endpoint)
     for (const int index : std::as_const(end->cues))
         actions.append(m_cues.at(index).action);
     auto *runner = new ActionRunner(endpoint, actions, this);
+    for (qsizetype local = 0; local < end->cues.size(); ++local) {
+        if (const auto &bytes = m_cues.at(end->cues.at(local)).recordedBytes)
+            runner->setRecordedBytes(int(local), *bytes);
+    }
     end->runner = runner;
     runner->setReleased(m_speed > 0 ? 0 : end->released);
     m_workbench.recorder()->attach(runner);
     connect(runner, &ActionRunner::held, this, [this, end](int local) { handleHeld(end, local); });
     connect(runner, &ActionRunner::actionStarted, this, [this, end](int local) {
+        m_cueStarted[end->cues.at(local)] = true;
         emit cueStarted(end->cues.at(local));
     });
     connect(runner, &ActionRunner::actionFinished, this, [this, end](int local) {
@@ -226,9 +245,12 @@ Endpoint *Conductor::endpoint(Side side, quint32 conn) const
     return end ? end->endpoint : nullptr;
 }
 
+// Asked at every runner's end and every close: with thousands of ends a scan from the start each
+// time is quadratic. An end once settled stays settled, so the scan resumes where it stopped.
 bool Conductor::isSettled() const
 {
-    for (const auto &end : m_ends) {
+    for (; m_settledEnds < m_ends.size(); ++m_settledEnds) {
+        const End *end = m_ends.at(m_settledEnds).get();
         if (!end->runner)
             return false;
         if (!end->runner->isFinished() && end->endpoint->status() == Endpoint::Status::Open)
@@ -285,15 +307,33 @@ QString Conductor::waitingFor() const
     for (const auto &end : m_ends) {
         if (!end->runner)
             return end->side == Side::Server
-                       ? QStringLiteral("server connection %1").arg(end->conn)
-                       : QStringLiteral("client %1 to connect").arg(end->conn);
-        if (!end->runner->isFinished() && end->endpoint->isOpen())
-            return QStringLiteral("%1 %2 %3")
-                .arg(sideName(end->side))
-                .arg(end->conn)
-                .arg(end->runner->waitingFor());
+                       ? QStringLiteral("server connection %1 had not been accepted").arg(end->conn)
+                       : QStringLiteral("client %1 had not connected").arg(end->conn);
+        const ActionRunner *runner = end->runner;
+        if (runner->isFinished() || !end->endpoint->isOpen())
+            continue;
+        const int held = runner->heldIndex();
+        const int local = held >= 0 ? held : runner->currentIndex();
+        if (local < 0 || local >= end->cues.size())
+            continue;
+        return QStringLiteral("%1 %2 %3 action %4 (%5)")
+            .arg(sideName(end->side))
+            .arg(end->conn)
+            .arg(held >= 0 ? QStringLiteral("had not started") : QStringLiteral("was still in"))
+            .arg(local + 1)
+            .arg(m_cues.at(end->cues.at(local)).action.toString());
     }
     return QString();
+}
+
+QList<int> Conductor::unstartedCues() const
+{
+    QList<int> out;
+    for (qsizetype i = 0; i < m_cueStarted.size(); ++i) {
+        if (!m_cueStarted.at(i))
+            out.append(int(i));
+    }
+    return out;
 }
 
 } // namespace finscope

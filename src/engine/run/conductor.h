@@ -10,11 +10,13 @@
 #include "engine/run/workbench.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace finscope {
@@ -34,6 +36,8 @@ public:
         Action action;
         qint64 tNs = 0;
         qint64 endNs = -1;
+        // A send-file sends these bytes instead of reading its file; nullopt: read the file.
+        std::optional<QByteArray> recordedBytes = std::nullopt;
     };
 
     explicit Conductor(QObject *parent = nullptr);
@@ -85,8 +89,13 @@ public:
 
     // What the runners reported as failed expectations (expect-eof, expect-rst).
     QStringList failures() const;
-    // The first end still waiting and what for, for a timeout message.
+    // The first end still waiting and what for, as the end of a timeout sentence: "client 1 had
+    // not started action 2 (shutdown wr)"; empty when nothing waits.
     QString waitingFor() const;
+    // The cues that never started (a plan cut short), in release order.
+    QList<int> unstartedCues() const;
+    // The cue's place among its end's cues, 1-based: "action 2" in what is printed.
+    int localNumber(int index) const { return m_cueLocal.value(index) + 1; }
 
 signals:
     void attached(finscope::Side side, quint32 conn);
@@ -114,6 +123,7 @@ private:
         QTimer gapTimer;
     };
 
+    static quint64 endKey(Side side, quint32 conn) { return quint64(side) << 32 | conn; }
     End *findEnd(Side side, quint32 conn) const;
     void handleAccepted(Endpoint *endpoint);
     void handleHeld(End *end, int local);
@@ -122,7 +132,13 @@ private:
 
     Workbench m_workbench;
     std::vector<std::unique_ptr<End>> m_ends;
+    // Found by hash: a plan of 50,000 connections looked each end up by scanning them all.
+    QHash<quint64, End *> m_endIndex;
+    QList<End *> m_serverEnds;        // in order: accepted connections go to them in turn
+    mutable size_t m_settledEnds = 0; // ends before it are settled for good (isSettled())
     QList<Cue> m_cues;
+    QList<int> m_cueLocal;    // each cue's index among its end's cues
+    QList<bool> m_cueStarted; // each cue started
     int m_released = 0;
     double m_speed = 0;
     bool m_ended = false;

@@ -11,6 +11,7 @@
 #include "engine/run/conductor.h"
 #include "engine/session/session.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -23,6 +24,16 @@ class Replayer : public QObject
 {
     Q_OBJECT
 public:
+    // A recorded send-file, and what the replay sends for it.
+    struct FileSend
+    {
+        Side side = Side::Client;
+        quint32 conn = 0;
+        QString path;
+        qint64 recordedBytes = 0; // what the recording sent for it
+        qint64 keptBytes = 0; // of those, what the session holds (sent unless files are allowed)
+    };
+
     enum class Mode {
         Auto,   // Both when the recording has actions for both sides, else the side it has
         Both,   // client and server in this process, on a fresh port
@@ -44,6 +55,13 @@ public:
     void setSpeed(double speed) { m_speed = speed; }
     // Each action waits for next(), in the order the recording started them.
     void setStepping(bool stepping) { m_stepping = stepping; }
+    // A recorded send-file reads its file on this machine (checked by prepare()) instead of
+    // sending the bytes the recording holds: the user's word, since the session names the path.
+    void setAllowFiles(bool allow) { m_allowFiles = allow; }
+    bool allowFiles() const { return m_allowFiles; }
+    // Client mode without setTarget(): lets start() connect to recorded targets that are not
+    // this machine (remoteTargets()). Without it start() refuses them and connects nowhere.
+    void setAllowRemoteTargets(bool allow) { m_allowRemoteTargets = allow; }
 
     // Checks the recording's actions, settles the mode and listens (Server, Both). Afterwards
     // mode(), target() and listenAddress() say where the replay will go, before anything
@@ -57,6 +75,13 @@ public:
     QString listenAddress() const { return m_conductor.workbench()->listenAddress(); }
     // The recorded connection ends that will be replayed, in order.
     QList<std::pair<Side, quint32>> replayedEnds() const;
+    // After prepare(): every send-file the replay would run, in order.
+    const QList<FileSend> &fileSends() const { return m_fileSends; }
+    // After prepare(): "client 1 to example.com:80" for each client whose recorded target is
+    // not loopback (HostPort::isLoopback); nothing has been looked up or connected.
+    const QStringList &remoteTargets() const { return m_remoteTargets; }
+    // The refusal start() gives while remoteTargets() are not allowed, one sentence.
+    QString remoteTargetRefusal() const;
 
     // Connects the clients (after prepare()); finished() follows.
     void start();
@@ -76,8 +101,12 @@ public:
     // The replay so far; complete once finished() was emitted.
     const Session &session() const { return m_conductor.workbench()->recorder()->session(); }
     Workbench *workbench() { return m_conductor.workbench(); }
-    // The runner waiting for the action about to be waited on, for a timeout message.
+    // The end still waiting and what for, to end a timeout sentence: "client 1 had not started
+    // action 2 (shutdown wr)"; empty when nothing waits.
     QString waitingFor() const;
+    // The actions that never started, "client 1 action 2 (shutdown wr)", in recorded order: what
+    // a replay cut short did not run.
+    QStringList notStarted() const;
     // Closes every end still open (recorded as close events), as a program that exits would; with
     // a reason, a connect under way is abandoned with it (the address and the reason recorded).
     void closeAll(const QString &abandonReason = {});
@@ -95,6 +124,7 @@ signals:
 
 private:
     bool buildPlan(QString *error);
+    void keepFileBytes(const Session &recording);
     void releaseSteps();
     void checkFinished();
     void fail(const QString &reason);
@@ -107,6 +137,12 @@ private:
     quint16 m_listenPort = 0;
     double m_speed = 1.0;
     bool m_stepping = false;
+    bool m_allowFiles = false;
+    bool m_allowRemoteTargets = false;
+    QList<FileSend> m_fileSends;
+    // What each recorded send-file (by action index) sent, and the bytes of it the session holds.
+    QHash<qsizetype, std::pair<qint64, QByteArray>> m_fileBytes;
+    QStringList m_remoteTargets;
     int m_stepCredits = 0;
     int m_announced = -1; // stepping: the last cue actionPending() was emitted for
     bool m_prepared = false;

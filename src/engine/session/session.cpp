@@ -652,14 +652,18 @@ bool Session::hasActions(Side side) const
 QString Session::recordedTarget(Side side, quint32 conn) const
 {
     for (const EndpointRecord &rec : endpoints) {
-        if (rec.side != side || rec.conn != conn)
-            continue;
-        if (side == Side::Server)
-            return rec.target;
-        QString error;
-        return HostPort::parse(rec.target, false, &error) ? rec.target : rec.peerAddress;
+        if (rec.side == side && rec.conn == conn)
+            return recordedTarget(rec);
     }
     return QString();
+}
+
+QString Session::recordedTarget(const EndpointRecord &rec)
+{
+    if (rec.side == Side::Server)
+        return rec.target;
+    QString error;
+    return HostPort::parse(rec.target, false, &error) ? rec.target : rec.peerAddress;
 }
 
 } // namespace finscope

@@ -53,6 +53,8 @@ struct Session
     // Where recorded end (side, conn) went: a client's "host:port" as the user asked for it (its
     // peer's address when that was not recorded), a server's listen address; empty when unknown.
     QString recordedTarget(Side side, quint32 conn) const;
+    // The same for one endpoint record, for callers that index the records themselves.
+    static QString recordedTarget(const EndpointRecord &rec);
 
     enum EventsInJson { WithEvents, WithoutEvents };
     QJsonObject toJson(EventsInJson withEvents = WithEvents) const;
