@@ -5,6 +5,7 @@
 #include "engine/core/action.h"
 #include "engine/core/hostport.h"
 #include "engine/session/eventjson.h"
+#include "engine/session/jsonscanner.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -385,11 +386,13 @@ QJsonObject Session::toJson(EventsInJson withEvents) const
     };
 }
 
-std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error)
+namespace {
+
+// Reads every field of the top-level object; the events are read by readEvents(&store, error),
+// from the object's array or, when loading a file, one at a time from the file's bytes.
+template<typename ReadEvents>
+std::optional<Session> readSession(const QJsonObject &json, QString *error, ReadEvents readEvents)
 {
-    QString scratch;
-    if (!error)
-        error = &scratch;
     FieldReader top(json, ElementPath(), error);
     QString format;
     if (!top.string("format", &format))
@@ -402,10 +405,10 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     // Up to 2^53 rather than INT_MAX, so that any far newer version still gets the "newer" message.
     if (!top.integer("version", 1, MaxExactInteger, &version))
         return std::nullopt;
-    if (version > FormatVersion) {
+    if (version > Session::FormatVersion) {
         *error = QStringLiteral("version %1 is newer than this FinScope reads (%2)")
                      .arg(version)
-                     .arg(FormatVersion);
+                     .arg(Session::FormatVersion);
         return std::nullopt;
     }
 
@@ -471,13 +474,8 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     if (!actionsOk)
         return std::nullopt;
 
-    s.events.reserve(eventArray.size());
-    if (!forEachObject(
-            eventArray, "events", error, [&](const QJsonObject &o, const ElementPath &path) {
-                return eventFromJson(o, path, &s.events, error);
-            })) {
+    if (!readEvents(eventArray, &s.events, error))
         return std::nullopt;
-    }
 
     std::set<std::tuple<Side, quint32, Direction>> seenStreams;
     qint64 kept = 0;
@@ -534,6 +532,58 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     }
     s.events.setPayloadCut(cut);
     return s;
+}
+
+// "session 'x' is not valid JSON: ... at byte N", saying when the error is at the very end.
+QString notJson(const QString &path, const QJsonParseError &parseError, qsizetype end)
+{
+    const bool atEnd = parseError.offset >= end;
+    return QStringLiteral("session '%1' is not valid JSON: %2 at byte %3%4")
+        .arg(path, parseError.errorString())
+        .arg(parseError.offset)
+        .arg(atEnd ? QStringLiteral(" (the file ends early: truncated?)") : QString());
+}
+
+// The whole document through QJsonDocument: for its messages about a file that is not JSON, and
+// for files whose events are not an array (refused by readSession with its own sentence).
+std::optional<Session>
+fromDocument(const QByteArray &data, const QString &path, qsizetype end, QString *error)
+{
+    // QJsonDocument refuses nesting deeper than 1024 levels with DeepNesting, so a hostile file
+    // of nested brackets is refused at once rather than exhausting the stack.
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = notJson(path, parseError, end);
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        const QString what = doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value");
+        *error = QStringLiteral("session '%1': the top level is %2, not a JSON object")
+                     .arg(path, what);
+        return std::nullopt;
+    }
+    QString why;
+    auto session = Session::fromJson(doc.object(), &why);
+    if (!session)
+        *error = QStringLiteral("session '%1': %2").arg(path, why);
+    return session;
+}
+
+} // namespace
+
+std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    return readSession(json, error, [](const QJsonArray &events, EventStore *store, QString *why) {
+        store->reserve(events.size());
+        return forEachObject(
+            events, "events", why, [&](const QJsonObject &o, const ElementPath &path) {
+                return eventFromJson(o, path, store, why);
+            });
+    });
 }
 
 bool Session::save(const QString &path, QString *error) const
@@ -595,7 +645,9 @@ std::optional<Session> Session::load(const QString &path, QString *error)
                      .arg(file.size());
         return std::nullopt;
     }
-    const QByteArray data = file.read(MaxFileSize + 1);
+    // What the file holds, not the most it may hold: reserving 2 GiB up front aborted with
+    // bad_alloc under an address-space limit or strict overcommit, whatever the file's size.
+    const QByteArray data = file.readAll();
     if (file.error() != QFileDevice::NoError) {
         *error = QStringLiteral("cannot read session '%1': %2").arg(path, file.errorString());
         return std::nullopt;
@@ -617,28 +669,62 @@ Session::fromBytes(const QByteArray &data, const QString &name, QString *error)
         *error = QStringLiteral("session '%1' is empty").arg(path);
         return std::nullopt;
     }
-    // QJsonDocument refuses nesting deeper than 1024 levels with DeepNesting, so a hostile file
-    // of nested brackets is refused at once rather than exhausting the stack.
+    // The events, nearly all of a large file, are parsed one at a time from the bytes: the whole
+    // document in QJsonDocument took about four times the file, and the store as much again.
+    // Everything else goes through QJsonDocument as it always did, with the events array left
+    // empty in a copy of the rest.
+    JsonScanner scanner("events");
+    if (!scanner.scan(data)) {
+        if (!scanner.duplicateKey().isEmpty()) {
+            *error = QStringLiteral("session '%1': %2").arg(path, scanner.duplicateKey());
+            return std::nullopt;
+        }
+        return fromDocument(data, path, end, error);
+    }
+    const JsonScanner::Member *events = scanner.member("events");
+    if (!scanner.topIsObject() || !events || data.at(events->value.begin) != '[')
+        return fromDocument(data, path, end, error);
+    QByteArray rest;
+    rest.reserve(data.size() - (events->value.end - events->value.begin) + 2);
+    rest.append(data.constData(), events->value.begin);
+    rest.append("[]");
+    rest.append(data.constData() + events->value.end, data.size() - events->value.end);
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        const bool atEnd = parseError.offset >= end;
-        *error = QStringLiteral("session '%1' is not valid JSON: %2 at byte %3%4")
-                     .arg(path, parseError.errorString())
-                     .arg(parseError.offset)
-                     .arg(atEnd ? QStringLiteral(" (the file ends early: truncated?)") : QString());
-        return std::nullopt;
-    }
-    if (!doc.isObject()) {
-        const QString what = doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value");
-        *error = QStringLiteral("session '%1': the top level is %2, not a JSON object")
-                     .arg(path, what);
-        return std::nullopt;
-    }
+    const QJsonDocument doc = QJsonDocument::fromJson(rest, &parseError);
+    rest.clear();
+    if (parseError.error != QJsonParseError::NoError)
+        return fromDocument(data, path, end, error); // for the offset in the file
+    const std::vector<JsonScanner::Range> &elements = scanner.elements();
     QString why;
-    auto session = fromJson(doc.object(), &why);
+    bool notJsonInside = false; // why is then the whole sentence
+    auto session = readSession(
+        doc.object(), &why, [&](const QJsonArray &, EventStore *store, QString *eventError) {
+            store->reserve(qsizetype(elements.size()));
+            for (size_t i = 0; i < elements.size(); ++i) {
+                const ElementPath elementPath{"events", qsizetype(i)};
+                const JsonScanner::Range &r = elements[i];
+                if (data.at(r.begin) != '{') {
+                    *eventError
+                        = QStringLiteral("%1: expected an object").arg(elementPath.toString());
+                    return false;
+                }
+                QJsonParseError elementError;
+                const QJsonDocument element = QJsonDocument::fromJson(
+                    QByteArray::fromRawData(data.constData() + r.begin, r.end - r.begin),
+                    &elementError);
+                if (elementError.error != QJsonParseError::NoError) {
+                    elementError.offset += int(r.begin);
+                    *eventError = notJson(path, elementError, end);
+                    notJsonInside = true;
+                    return false;
+                }
+                if (!eventFromJson(element.object(), elementPath, store, eventError))
+                    return false;
+            }
+            return true;
+        });
     if (!session)
-        *error = QStringLiteral("session '%1': %2").arg(path, why);
+        *error = notJsonInside ? why : QStringLiteral("session '%1': %2").arg(path, why);
     return session;
 }
 
