@@ -39,6 +39,9 @@ public:
     TimelinePainter(const TimelineModel &model, const TimelineStyle &style, const QFont &font);
 
     static Geometry geometry(const QFont &font);
+    const Geometry &layout() const { return m_geometry; }
+    const QFont &font() const { return m_font; }
+    const TimelineStyle &style() const { return m_style; }
 
     void setSelectedEvent(qsizetype index) { m_selected = index; }
     // Lanes that differ from another session: tinted, their label marked.
