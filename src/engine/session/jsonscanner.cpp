@@ -49,10 +49,6 @@ void appendUtf8(std::string *out, char32_t c)
 
 } // namespace
 
-JsonScanner::JsonScanner(std::string elementsOf)
-    : m_elementsOf(std::move(elementsOf))
-{}
-
 const JsonScanner::Member *JsonScanner::member(const std::string &key) const
 {
     for (const Member &m : m_members) {
@@ -229,9 +225,9 @@ bool JsonScanner::key(Frame &frame)
 void JsonScanner::valueEnded(qsizetype start)
 {
     if (m_depth == 1 && m_stack[0].object) {
-        m_members.push_back({m_stack[0].key, {start, m_pos}});
-    } else if (m_depth == 2 && m_stack[0].object && !m_stack[1].object
-               && m_stack[0].key == m_elementsOf) {
+        m_members.push_back({m_stack[0].key, {start, m_pos}, std::move(m_elements)});
+        m_elements.clear();
+    } else if (m_depth == 2 && m_stack[0].object && !m_stack[1].object) {
         m_elements.push_back({start, m_pos});
     }
     if (m_depth > 0)

@@ -1,10 +1,11 @@
 #pragma once
 
 // Walks a JSON document's syntax without building it: where each member of the top-level object
-// lies, and each element of one array member ("events"), so that the loader can parse a session's
-// millions of events one at a time instead of holding the whole document (several times the
-// file) in memory. It also refuses a key that appears twice in one object, which QJsonDocument
-// accepts silently, keeping the last. Iterative, so deep nesting cannot exhaust the stack.
+// lies, and each element of its array members, so that the loader can parse a session's millions
+// of events (and thousands of endpoints) one at a time instead of holding the whole document
+// (several times the file) in memory. It also refuses a key that appears twice in one object, which
+// QJsonDocument accepts silently, keeping the last. Iterative, so deep nesting cannot exhaust the
+// stack.
 
 #include <QByteArrayView>
 #include <QString>
@@ -27,13 +28,11 @@ public:
     {
         std::string key;
         Range value;
+        std::vector<Range> elements; // when the value is an array
     };
 
     // Deeper nesting is refused, as QJsonDocument refuses it.
     static constexpr int MaxDepth = 1024;
-
-    // elementsOf: the top-level member whose array elements are listed in elements().
-    explicit JsonScanner(std::string elementsOf);
 
     // False on the first syntax error or repeated key; the document is then to be given to
     // QJsonDocument for its message, unless duplicateKey() says what is wrong.
@@ -42,7 +41,6 @@ public:
     bool topIsObject() const { return m_topIsObject; }
     const std::vector<Member> &members() const { return m_members; }
     const Member *member(const std::string &key) const;
-    const std::vector<Range> &elements() const { return m_elements; }
     // "events[3]: the key "t_ns" appears twice in one object", or empty.
     const QString &duplicateKey() const { return m_duplicate; }
 
@@ -67,12 +65,11 @@ private:
 
     QByteArrayView m_data;
     qsizetype m_pos = 0;
-    std::string m_elementsOf;
     std::vector<Frame> m_stack; // frames are reused, keeping their vectors' capacity
     int m_depth = 0;
     bool m_topIsObject = false;
     std::vector<Member> m_members;
-    std::vector<Range> m_elements;
+    std::vector<Range> m_elements; // of the top-level member being read
     QString m_duplicate;
 };
 
