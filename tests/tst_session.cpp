@@ -411,6 +411,9 @@ void TestSession::refusesMalformedFiles_data()
     twice = valid;
     twice.replace("\"tool\":", "\"tool\": 1, \"events\": [], \"tool\":");
     QTest::newRow("a second events array") << twice << "appears twice in one object";
+    QTest::newRow("duplicate key after a byte order mark")
+        << QByteArray("\xef\xbb\xbf{\"comment\": 1, \"comment\": 2,") + valid.mid(1)
+        << "the key \"comment\" appears twice in one object";
     QByteArray badUtf8 = valid;
     badUtf8.replace("\"kind\": \"send\"", "\"kind\": \"se\xffnd\"");
     QTest::newRow("invalid UTF-8 in an event") << badUtf8 << "is not valid JSON";

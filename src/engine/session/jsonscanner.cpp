@@ -243,6 +243,8 @@ bool JsonScanner::scan(QByteArrayView data)
     m_elements.clear();
     m_duplicate.clear();
     const qsizetype n = data.size();
+    if (data.startsWith("\xef\xbb\xbf"))
+        m_pos = 3; // a UTF-8 byte order mark, which QJsonDocument skips too
     skipSpace();
     m_topIsObject = m_pos < n && data[m_pos] == '{';
     // Each turn reads one value; a container opens a frame and the turn ends at its first
