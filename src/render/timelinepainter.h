@@ -11,6 +11,7 @@
 
 #include <QFont>
 #include <QList>
+#include <QSet>
 #include <QSize>
 
 #include <utility>
@@ -45,7 +46,7 @@ public:
 
     void setSelectedEvent(qsizetype index) { m_selected = index; }
     // Lanes that differ from another session: tinted, their label marked.
-    void setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes) { m_marked = lanes; }
+    void setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes);
     bool isLaneMarked(Side side, quint32 conn) const;
 
     // The lane under y, or -1.
@@ -78,7 +79,7 @@ private:
     QFont m_font;
     Geometry m_geometry;
     qsizetype m_selected = -1;
-    QList<std::pair<Side, quint32>> m_marked;
+    QSet<quint64> m_marked; // side and conn: looked up for every lane painted
 };
 
 } // namespace finscope
