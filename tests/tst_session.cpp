@@ -203,6 +203,17 @@ void TestSession::savedFileMatchesToJson()
     QCOMPARE(parseError.error, QJsonParseError::NoError);
     QCOMPARE(doc.toJson(QJsonDocument::Compact),
              QJsonDocument(s.toJson()).toJson(QJsonDocument::Compact));
+    // Brackets, braces and escaped quotes inside strings do not end an element early: the
+    // loader finds each event's bytes itself.
+    const QString tricky = QStringLiteral("\"}, {\"t_ns\": 1} ] [ \\\" \\");
+    s.tool = tricky;
+    s.events.appendWithText(makeEvent(EventKind::Error, 3200), tricky);
+    QVERIFY2(s.save(path, &error), qPrintable(error));
+    const std::optional<Session> tricked = Session::load(path, &error);
+    QVERIFY2(tricked, qPrintable(error));
+    QCOMPARE(tricked->tool, tricky);
+    QCOMPARE(tricked->events.size(), s.events.size());
+    QCOMPARE(tricked->events.string(tricked->events.at(s.events.size() - 1).text), tricky);
     // And an empty session still writes an empty events array.
     Session empty;
     empty.wallClockStart = s.wallClockStart;
