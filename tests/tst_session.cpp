@@ -428,6 +428,14 @@ void TestSession::refusesMalformedFiles_data()
     QByteArray badUtf8 = valid;
     badUtf8.replace("\"kind\": \"send\"", "\"kind\": \"se\xffnd\"");
     QTest::newRow("invalid UTF-8 in an event") << badUtf8 << "is not valid JSON";
+    badUtf8 = valid;
+    badUtf8.replace("\"payloads\":",
+                    "\"pa\x87"
+                    "ds\":");
+    QTest::newRow("invalid UTF-8 in the key of an array") << badUtf8 << "is not valid JSON";
+    badUtf8 = valid;
+    badUtf8.replace("\"payloads\":", "\"unknown\": [\"\xff\"], \"payloads\":");
+    QTest::newRow("invalid UTF-8 in an unknown array") << badUtf8 << "is not valid JSON";
     QTest::newRow("payloads not an array")
         << mutated([](QJsonObject &o) { o["payloads"] = 1; }) << "payloads: expected an array";
 }

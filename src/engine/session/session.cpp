@@ -750,8 +750,15 @@ Session::fromBytes(const QByteArray &data, const QString &name, QString *error)
     if (!scanner.topIsObject())
         return fromDocument(data, path, end, error);
     QJsonObject top;
+    const auto heldApart = [](const std::string &key) {
+        return key == "endpoints" || key == "actions" || key == "events" || key == "payloads";
+    };
     for (const JsonScanner::Member &m : scanner.members()) {
-        if (data.at(m.value.begin) == '[')
+        // The scanner does not check UTF-8: QJsonDocument does, for everything it is given, and
+        // the keys of the arrays held apart are given to it here.
+        if (!QByteArrayView(m.key).isValidUtf8())
+            return fromDocument(data, path, end, error);
+        if (data.at(m.value.begin) == '[' && heldApart(m.key))
             continue;
         QByteArray wrapped; // QJsonDocument takes arrays and objects, not a bare value
         wrapped.reserve(m.value.end - m.value.begin + 2);
