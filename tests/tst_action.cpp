@@ -172,6 +172,14 @@ void TestAction::refusesBadInput_data()
                                       << "bad size '-5'";
     QTest::newRow("overflowing pattern") << "send-pattern 99999999999999999G"
                                          << "bad size";
+    // Larger than a session file's numbers hold: the saved session could not be opened again.
+    QTest::newRow("pattern above 2^53") << "send-pattern 9007199254740993"
+                                        << "size '9007199254740993' at column 14 is more than 8P";
+    QTest::newRow("pattern above 2^53 in G") << "send-pattern 8388609G"
+                                             << "is more than 8P (2^53 bytes)";
+    QTest::newRow("wait past 2^53 ns")
+        << "wait 9007199255"
+        << "wait '9007199255' at column 6 is more than 9007199254 ms";
     QTest::newRow("suffix only") << "send-pattern K"
                                  << "bad size 'K'";
     QTest::newRow("missing pattern size") << "send-pattern"

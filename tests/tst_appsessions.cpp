@@ -4,6 +4,7 @@
 
 #include "autosave.h"
 #include "connectionpanel.h"
+#include "engine/run/recorder.h"
 #include "engine/run/workbench.h"
 #include "eventtablemodel.h"
 #include "mainwindow.h"
@@ -17,6 +18,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QImage>
+#include <QLockFile>
 #include <QMenu>
 #include <QProcess>
 #include <QPushButton>
@@ -127,6 +129,7 @@ private slots:
     void quitSaveAsksForAFileAndCancelKeepsTheWindow();
     void autosaveWritesWhileChangedAndCleanQuitRemovesIt();
     void orphansAreAutosavesOfDeadProcesses();
+    void orphansAreAutosavesWhoseLockIsFree();
     void recoveryOpensReadOnlyAndSaveAsLetsTheAutosaveGo();
     void recoveryDiscardRemovesTheFile();
     void listenerOnlyAutosaveIsNotOffered();
@@ -344,11 +347,16 @@ void TestAppSessions::autosaveWritesWhileChangedAndCleanQuitRemovesIt()
 {
     MainWindow &w = window();
     Autosave *autosave = w.sessions()->autosave();
-    QVERIFY(autosave->path().endsWith(
-        QStringLiteral("/finscope-%1.json").arg(QCoreApplication::applicationPid())));
+    // Named for this run alone (pid and random bits), and locked while the app runs.
+    QVERIFY(
+        QFileInfo(autosave->path())
+            .fileName()
+            .startsWith(QStringLiteral("finscope-%1-").arg(QCoreApplication::applicationPid())));
     autosave->setInterval(50);
     QTRY_VERIFY(QFileInfo::exists(autosave->path()));
     QVERIFY(!autosave->isStale());
+    QVERIFY(Autosave::lockHeld(Autosave::lockPath(autosave->path())));
+    QVERIFY(!Autosave::orphans(autosave->directory()).contains(autosave->path()));
     halfClose(w);
     if (QTest::currentTestFailed())
         return;
@@ -366,6 +374,7 @@ void TestAppSessions::autosaveWritesWhileChangedAndCleanQuitRemovesIt()
     w.sessions()->setUnsavedPrompt([](qsizetype) { return Choice::Discard; });
     QVERIFY(w.close());
     QVERIFY(!QFileInfo::exists(autosave->path()));
+    QVERIFY(!QFileInfo::exists(Autosave::lockPath(autosave->path())));
     // Quitting closes the read-only windows too.
     QTRY_VERIFY(w.sessions()->sessionWindows().isEmpty());
 }
@@ -396,6 +405,68 @@ void TestAppSessions::orphansAreAutosavesOfDeadProcesses()
     const qint64 dead = deadPid();
     QVERIFY(dead > 0);
     QVERIFY(!Autosave::processRunning(dead));
+}
+
+// In a PID namespace a new FinScope may run under the pid of the one that crashed: whether an
+// autosave is an orphan is its lock's answer, not the pid's.
+void TestAppSessions::orphansAreAutosavesWhoseLockIsFree()
+{
+    const qint64 ourPid = QCoreApplication::applicationPid();
+    const QString name = Autosave::fileName(ourPid);
+    QVERIFY(name.startsWith(QStringLiteral("finscope-%1-").arg(ourPid)));
+    QVERIFY(name != Autosave::fileName(ourPid));
+    QCOMPARE(Autosave::pidOf(name), ourPid);
+    QCOMPARE(Autosave::pidOf(QStringLiteral("finscope-12-0123456789abcdef.json")), qint64(12));
+    QCOMPARE(Autosave::pidOf(QStringLiteral("finscope-12-0123.json")), qint64(-1));
+
+    QTemporaryDir dir;
+    const auto touch = [](const QString &path) {
+        QFile file(path);
+        return file.open(QIODevice::WriteOnly) && file.write("x") == 1;
+    };
+    // The crashed run had our pid: its lock file is left, but nobody holds it.
+    const QString crashed = dir.filePath(Autosave::fileName(ourPid));
+    QVERIFY(touch(crashed));
+    QVERIFY(touch(Autosave::lockPath(crashed)));
+    // A running FinScope (a lock held here) under a pid that no longer runs.
+    const QString live = dir.filePath(Autosave::fileName(deadPid()));
+    QLockFile liveLock(Autosave::lockPath(live));
+    QVERIFY(liveLock.tryLock(0));
+    QVERIFY(touch(live));
+    // No lock at all: removed with its autosave, or never taken.
+    const QString unlocked = dir.filePath(Autosave::fileName(ourPid));
+    QVERIFY(touch(unlocked));
+    // The lock of an autosave already recovered: cleared away.
+    const QString recovered = dir.filePath(Autosave::fileName(ourPid));
+    QVERIFY(touch(Autosave::lockPath(recovered)));
+
+    QVERIFY(Autosave::lockHeld(Autosave::lockPath(live)));
+    QVERIFY(!Autosave::lockHeld(Autosave::lockPath(crashed)));
+    QStringList orphans = Autosave::orphans(dir.path(), [](qint64) { return true; });
+    orphans.sort();
+    QStringList expected{crashed, unlocked};
+    expected.sort();
+    QCOMPARE(orphans, expected);
+    QVERIFY(!QFileInfo::exists(Autosave::lockPath(recovered)));
+    QVERIFY(QFileInfo::exists(Autosave::lockPath(live)));
+
+    // A new autosave in the same process (the same pid as the crashed run) writes a file of its
+    // own and leaves the crashed run's alone.
+    Recorder recorder;
+    Event e;
+    e.kind = EventKind::Listen;
+    recorder.record(e);
+    Autosave autosave(&recorder, dir.path());
+    QString error;
+    QVERIFY2(autosave.saveIfChanged(&error), qPrintable(error));
+    QVERIFY(autosave.path() != crashed && autosave.path() != unlocked);
+    QVERIFY(QFileInfo::exists(autosave.path()));
+    QCOMPARE(QFileInfo(crashed).size(), 1);
+    QVERIFY(!Autosave::orphans(dir.path()).contains(autosave.path()));
+    liveLock.unlock();
+    QVERIFY(Autosave::orphans(dir.path()).contains(live));
+    autosave.discard();
+    QVERIFY(!QFileInfo::exists(Autosave::lockPath(autosave.path())));
 }
 
 void TestAppSessions::recoveryOpensReadOnlyAndSaveAsLetsTheAutosaveGo()
@@ -499,8 +570,10 @@ void TestAppSessions::killedAppLeavesAValidAutosave()
     app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     app.start(QStringLiteral(FINSCOPE_APP), {});
     QVERIFY(app.waitForStarted());
-    const QString path = home.filePath(
-        QStringLiteral("data/FinScope/finscope/autosave/finscope-%1.json").arg(app.processId()));
+    const QDir autosaves(home.filePath(QStringLiteral("data/FinScope/finscope/autosave")));
+    const QString pattern = QStringLiteral("finscope-%1-*.json").arg(app.processId());
+    QTRY_VERIFY_WITH_TIMEOUT(autosaves.entryList({pattern}, QDir::Files).size() == 1, 20000);
+    const QString path = autosaves.absoluteFilePath(autosaves.entryList({pattern}, QDir::Files)[0]);
 
     // The window opens listening: the first autosave holds the listen event, and says where.
     const auto first = waitForSession(
@@ -528,6 +601,7 @@ void TestAppSessions::killedAppLeavesAValidAutosave()
         [](const Session &s) { return countKind(s.events, EventKind::Eof, Side::Server) == 1; },
         20000);
     QVERIFY(second);
+    QVERIFY(Autosave::orphans(autosaves.path()).isEmpty()); // its process holds the lock
 
     app.kill(); // SIGKILL: no clean quit, nothing removes the file
     QVERIFY(app.waitForFinished(5000));

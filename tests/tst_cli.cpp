@@ -204,6 +204,8 @@ private slots:
     void expectations();
     void echoServerAnswersEveryChunk();
     void showRefusesBadFile();
+    void showUnderAnAddressSpaceLimit();
+    void diffOfHugeByteCountsSaturates();
     void exportSvgDrawsTheTimeline();
     void exportPng();
     void exportPictureOfBadFileWritesNothing();
@@ -1029,6 +1031,55 @@ void TestCli::showRefusesBadFile()
     r = runCli({QStringLiteral("show"), dir.filePath(QStringLiteral("missing.json"))});
     QCOMPARE(r.exitCode, 3);
     QVERIFY(r.err.contains(QLatin1StringView("missing.json")));
+}
+
+// Loading once reserved 2 GiB whatever the file's size: under an address-space limit (ulimit -v,
+// strict overcommit, a memory-capped container) a 2 KB file aborted with bad_alloc.
+void TestCli::showUnderAnAddressSpaceLimit()
+{
+    const QString prlimit = QStandardPaths::findExecutable(QStringLiteral("prlimit"));
+    if (prlimit.isEmpty())
+        QSKIP("prlimit (util-linux) is not installed");
+    QProcess p;
+    p.setProcessChannelMode(QProcess::SeparateChannels);
+    p.start(prlimit,
+            {QStringLiteral("--as=1000000000"),
+             QStringLiteral(FINSCOPE_CLI),
+             QStringLiteral("show"),
+             example("half-close-client.json")});
+    QVERIFY(p.waitForFinished(30000));
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(p.exitCode() == 0, qPrintable(err));
+    QVERIFY(p.readAllStandardOutput().contains("shutdown"));
+}
+
+// Byte counts each within range (2^53) whose sum is not: the comparison's total saturates, where
+// it once printed -8538824893494460416 bytes.
+void TestCli::diffOfHugeByteCountsSaturates()
+{
+    QTemporaryDir dir;
+    const auto write = [&](const QString &name, int sends) {
+        QByteArray json = "{\"format\": \"finscope-session\", \"version\": 1, "
+                          "\"wall_clock_start\": \"2026-01-01T00:00:00.000Z\", "
+                          "\"endpoints\": [], \"actions\": [], \"events\": [";
+        for (int i = 0; i < sends; ++i) {
+            json += QByteArray(i ? ", " : "") + "{\"t_ns\": " + QByteArray::number(i)
+                    + ", \"side\": \"client\", \"conn\": 1, \"kind\": \"send\", "
+                      "\"bytes\": 9007199254740992, \"offset\": 0}";
+        }
+        json += "]}";
+        const QString path = dir.filePath(name);
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly) && f.write(json) == json.size() ? path : QString();
+    };
+    const QString many = write(QStringLiteral("many.json"), 2000);
+    const QString one = write(QStringLiteral("one.json"), 1);
+    QVERIFY(!many.isEmpty() && !one.isEmpty());
+    const Result r = runCli({QStringLiteral("diff"), many, one});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(QLatin1StringView("9223372036854775807 bytes")), qPrintable(r.out));
+    QVERIFY2(!r.out.contains(QLatin1StringView("sent: -")), qPrintable(r.out));
 }
 
 void TestCli::exportSvgDrawsTheTimeline()

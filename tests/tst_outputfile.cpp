@@ -26,6 +26,8 @@ private slots:
     void replacesRegularFile();
     void newFileInMissingFolderFails();
     void failedWriteIsNamedAndKeepsOldFile();
+    void fullDeviceIsNamed_data();
+    void fullDeviceIsNamed();
     void fileSizeLimitKeepsOldFile();
     void fifoIsWrittenThrough();
     void streamsInPieces();
@@ -92,6 +94,31 @@ void TestOutputFile::failedWriteIsNamedAndKeepsOldFile()
     }
     QCOMPARE(contents(path), QByteArray("old"));
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+}
+
+void TestOutputFile::fullDeviceIsNamed_data()
+{
+    QTest::addColumn<qsizetype>("size");
+    QTest::newRow("small write, failing at commit's flush") << qsizetype(100);
+    QTest::newRow("large write, failing at once") << qsizetype(1 << 20);
+}
+
+// /dev/full answers every write with ENOSPC, as a full disk does: the sentence says so, in words,
+// rather than Qt's "Unknown error".
+void TestOutputFile::fullDeviceIsNamed()
+{
+    QFETCH(qsizetype, size);
+    if (!QFileInfo::exists(QStringLiteral("/dev/full")))
+        QSKIP("no /dev/full to fill");
+    OutputFile full(QStringLiteral("/dev/full"));
+    full.setWhat(QStringLiteral("session"));
+    QString error;
+    QVERIFY2(full.open(&error), qPrintable(error));
+    full.write(QByteArray(size, 'x'));
+    QVERIFY(!full.commit(&error));
+    QCOMPARE(error,
+             QStringLiteral(
+                 "cannot write session '/dev/full': no space left on device (the disk is full)"));
 }
 
 // A disk that fills while a session is saved: writes past RLIMIT_FSIZE fail with EFBIG, as they

@@ -1,6 +1,7 @@
 // Session files: a round trip of every event kind, and malformed files refused with the field
 // named.
 
+#include "engine/core/action.h"
 #include "engine/session/eventformat.h"
 #include "engine/session/session.h"
 
@@ -126,6 +127,7 @@ private slots:
     void roundTripKeepsEveryField();
     void payloadCapSurvivesRoundTrip();
     void savedFileMatchesToJson();
+    void largestActionsSurviveRoundTrip();
     void refusesMalformedFiles_data();
     void refusesMalformedFiles();
     void refusesMissingAndUnwritableFiles();
@@ -201,6 +203,17 @@ void TestSession::savedFileMatchesToJson()
     QCOMPARE(parseError.error, QJsonParseError::NoError);
     QCOMPARE(doc.toJson(QJsonDocument::Compact),
              QJsonDocument(s.toJson()).toJson(QJsonDocument::Compact));
+    // Brackets, braces and escaped quotes inside strings do not end an element early: the
+    // loader finds each event's bytes itself.
+    const QString tricky = QStringLiteral("\"}, {\"t_ns\": 1} ] [ \\\" \\");
+    s.tool = tricky;
+    s.events.appendWithText(makeEvent(EventKind::Error, 3200), tricky);
+    QVERIFY2(s.save(path, &error), qPrintable(error));
+    const std::optional<Session> tricked = Session::load(path, &error);
+    QVERIFY2(tricked, qPrintable(error));
+    QCOMPARE(tricked->tool, tricky);
+    QCOMPARE(tricked->events.size(), s.events.size());
+    QCOMPARE(tricked->events.string(tricked->events.at(s.events.size() - 1).text), tricky);
     // And an empty session still writes an empty events array.
     Session empty;
     empty.wallClockStart = s.wallClockStart;
@@ -208,6 +221,33 @@ void TestSession::savedFileMatchesToJson()
     const std::optional<Session> loaded = Session::load(path, &error);
     QVERIFY2(loaded, qPrintable(error));
     QCOMPARE(loaded->events.size(), 0);
+}
+
+// The largest pattern and wait an action takes are what the file's numbers hold: a session that
+// recorded them opens again (a larger one is refused when the action is parsed, tst_action).
+void TestSession::largestActionsSurviveRoundTrip()
+{
+    const QString pattern = QStringLiteral("send-pattern 8388608G");
+    const QString wait = QStringLiteral("wait %1").arg(MaxWaitMs);
+    QVERIFY(Action::parse(pattern, nullptr));
+    QVERIFY(Action::parse(wait, nullptr));
+    QCOMPARE(Action::parse(pattern, nullptr)->count, MaxPatternBytes);
+    Session s = sampleSession();
+    s.actions.append({3000, Side::Client, 1, pattern});
+    s.actions.append({4000, Side::Client, 1, wait, 4000 + MaxWaitMs * 1'000'000});
+    QVERIFY(4000 + MaxWaitMs * 1'000'000 <= MaxPatternBytes);
+    Event e = makeEvent(EventKind::Queue, 3001);
+    e.bytes = MaxPatternBytes; // all of it still in the user-space queue
+    s.events.append(e);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("large.json"));
+    QString error;
+    QVERIFY2(s.save(path, &error), qPrintable(error));
+    const auto loaded = Session::load(path, &error);
+    QVERIFY2(loaded, qPrintable(error));
+    QCOMPARE(loaded->actions.size(), s.actions.size());
+    QCOMPARE(loaded->actions.last().endNs, 4000 + MaxWaitMs * 1'000'000);
+    QCOMPARE(loaded->events.at(loaded->events.size() - 1).bytes, MaxPatternBytes);
 }
 
 void TestSession::payloadCapSurvivesRoundTrip()
@@ -367,6 +407,35 @@ void TestSession::refusesMalformedFiles_data()
         << "payloads: hold 12 bytes in all, more than payload_cap (4)";
     QTest::newRow("version past 2^53")
         << mutated([](QJsonObject &o) { o["version"] = 1e300; }) << "version: expected an integer";
+    // QJsonDocument keeps the last of two equal keys without a word; FinScope refuses the file.
+    QTest::newRow("duplicate key at the top")
+        << QByteArray("{\"comment\": 1, \"comment\": 2,") + valid.mid(1)
+        << "the key \"comment\" appears twice in one object";
+    QByteArray twice = valid;
+    twice.replace("\"kind\": \"send\"", "\"kind\": \"send\", \"bytes\": 1");
+    QTest::newRow("duplicate key in an event")
+        << twice << ev(send, "").chopped(1) + ": the key \"bytes\" appears twice";
+    twice = valid;
+    twice.replace("\"kind\": \"send\"", "\"kind\": \"send\", \"t_\\u006es\": 1");
+    QTest::newRow("duplicate key spelt with an escape")
+        << twice << ": the key \"t_ns\" appears twice";
+    twice = valid;
+    twice.replace("\"tool\":", "\"tool\": 1, \"events\": [], \"tool\":");
+    QTest::newRow("a second events array") << twice << "appears twice in one object";
+    QTest::newRow("duplicate key after a byte order mark")
+        << QByteArray("\xef\xbb\xbf{\"comment\": 1, \"comment\": 2,") + valid.mid(1)
+        << "the key \"comment\" appears twice in one object";
+    QByteArray badUtf8 = valid;
+    badUtf8.replace("\"kind\": \"send\"", "\"kind\": \"se\xffnd\"");
+    QTest::newRow("invalid UTF-8 in an event") << badUtf8 << "is not valid JSON";
+    badUtf8 = valid;
+    badUtf8.replace("\"payloads\":",
+                    "\"pa\x87"
+                    "ds\":");
+    QTest::newRow("invalid UTF-8 in the key of an array") << badUtf8 << "is not valid JSON";
+    badUtf8 = valid;
+    badUtf8.replace("\"payloads\":", "\"unknown\": [\"\xff\"], \"payloads\":");
+    QTest::newRow("invalid UTF-8 in an unknown array") << badUtf8 << "is not valid JSON";
     QTest::newRow("payloads not an array")
         << mutated([](QJsonObject &o) { o["payloads"] = 1; }) << "payloads: expected an array";
 }

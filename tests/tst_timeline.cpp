@@ -13,7 +13,9 @@
 
 #include <QSet>
 #include <QTest>
+
 #include <QXmlStreamReader>
+#include <limits>
 
 using namespace finscope;
 
@@ -72,6 +74,9 @@ private slots:
     void onlyVisibleRange();
     void matchesSendToPeerRecvByOffset();
     void matchesFinToPeerEof();
+    void buildsFortyThousandLanes();
+    void byteTotalsSaturate();
+    void pngOfManyLanesIsCapped();
     void marksGrowWithTheFont();
     void labelsAreElidedToTheRoomBeforeTheNextMark();
     void styleIsReadableOnLightAndDarkPalettes();
@@ -289,6 +294,94 @@ void TestTimeline::matchesFinToPeerEof()
     TimelineModel model(&session);
     model.update();
     QCOMPARE(model.matchingEof(0), qsizetype(1));
+}
+
+// 40,000 lanes (20,000 connections, both ends), their events interleaved as a busy server's are:
+// indexed by hash, not by a scan per event (no timing asserted; bench_manyconns times it).
+void TestTimeline::buildsFortyThousandLanes()
+{
+    Session session;
+    constexpr quint32 Connections = 20'000;
+    for (quint32 conn = Connections; conn >= 1; --conn) {
+        const QString client = QStringLiteral("127.0.0.1:%1").arg(20000 + conn);
+        session.endpoints.append(
+            endpoint(Side::Client, conn, client, QStringLiteral("127.0.0.1:5555")));
+        session.endpoints.append(
+            endpoint(Side::Server, conn, QStringLiteral("127.0.0.1:5555"), client));
+    }
+    for (quint32 conn = 1; conn <= Connections; ++conn) {
+        session.events.append(ev(EventKind::Send, conn * 10, Side::Client, conn, 10, 0));
+        session.events.append(ev(EventKind::Recv, conn * 10 + 5, Side::Server, conn, 10, 0));
+    }
+    TimelineModel model(&session);
+    QCOMPARE(model.lanes().size(), size_t(2 * Connections));
+    // Clients first, then the server's ends, each by number; every peer found.
+    for (quint32 conn : {1u, 7'777u, Connections}) {
+        const int client = model.laneOf(Side::Client, conn);
+        const int server = model.laneOf(Side::Server, conn);
+        QCOMPARE(client, int(conn - 1));
+        QCOMPARE(server, int(Connections + conn - 1));
+        QCOMPARE(model.lanes()[size_t(client)].peer, server);
+        QCOMPARE(model.lanes()[size_t(server)].peer, client);
+        QCOMPARE(model.lanes()[size_t(client)].conn, conn);
+        QCOMPARE(model.matchingRecv(qsizetype(2 * (conn - 1))), qsizetype(2 * (conn - 1) + 1));
+    }
+    // A live session's later lane lands in its place.
+    session.events.append(ev(EventKind::Connect, 1'000'000, Side::Client, Connections + 1));
+    QVERIFY(model.update());
+    QCOMPARE(model.laneOf(Side::Client, Connections + 1), int(Connections));
+    QCOMPARE(model.laneOf(Side::Server, 1), int(Connections + 1));
+    QCOMPARE(model.lanes()[size_t(model.laneOf(Side::Client, 1))].peer,
+             model.laneOf(Side::Server, 1));
+}
+
+// A crafted file's byte counts, each within range, sum past what a qint64 holds: the total stays
+// at the largest value instead of wrapping negative (UBSan flagged the sum).
+void TestTimeline::byteTotalsSaturate()
+{
+    Session session;
+    constexpr qint64 Huge = qint64(1) << 53;
+    for (int i = 0; i < 2000; ++i)
+        session.events.append(ev(EventKind::Send, i, Side::Client, 1, Huge, Huge));
+    TimelineModel model(&session);
+    const TimelineLane &lane = model.lanes().at(0);
+    QCOMPARE(lane.sendBytes.back(), std::numeric_limits<qint64>::max());
+    const TimeScale scale = TimeScale::fit(0, 2000, 0, 100);
+    const std::vector<TimelineMark> marks = model.marks(0, scale, 0, 100, 1000);
+    QVERIFY(!marks.empty());
+    for (const TimelineMark &m : marks)
+        QVERIFY2(m.bytes > 0, qPrintable(QString::number(m.bytes)));
+}
+
+// A PNG's height once grew with the lane count (a 1.3 MB file asked for 8.8 GB): past the cap the
+// lanes that fit are drawn, with a line saying how many are not.
+void TestTimeline::pngOfManyLanesIsCapped()
+{
+    Session session;
+    constexpr quint32 Connections = 3000;
+    for (quint32 conn = 1; conn <= Connections; ++conn) {
+        session.events.append(ev(EventKind::Send, conn * 10, Side::Client, conn, 10, 0));
+        session.events.append(ev(EventKind::Recv, conn * 10 + 5, Side::Server, conn, 10, 0));
+    }
+    const TimelineModel model(&session);
+    const TimelinePainter painter(model, TimelineStyle(), QFont());
+    QVERIFY(painter.sessionSize(TimelineExport::DefaultWidth).height()
+            > TimelineExport::MaxImageHeight);
+    const QImage image = TimelineExport::image(painter);
+    QCOMPARE(image.width(), TimelineExport::DefaultWidth);
+    QCOMPARE(image.height(), TimelineExport::MaxImageHeight);
+    // The summary band at the bottom is drawn in the window colour, across the whole width.
+    const QRgb band = TimelineStyle().palette().color(QPalette::Window).rgb();
+    const int last = image.height() - 2;
+    QCOMPARE(image.pixel(2, last) & 0xffffff, band & 0xffffff);
+    QCOMPARE(image.pixel(image.width() - 3, last) & 0xffffff, band & 0xffffff);
+    // A small session is drawn whole, as before.
+    Session small;
+    small.events.append(ev(EventKind::Send, 10, Side::Client, 1, 10, 0));
+    const TimelineModel smallModel(&small);
+    const TimelinePainter smallPainter(smallModel, TimelineStyle(), QFont());
+    QCOMPARE(TimelineExport::image(smallPainter).size(),
+             smallPainter.sessionSize(TimelineExport::DefaultWidth));
 }
 
 namespace {

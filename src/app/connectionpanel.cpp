@@ -346,6 +346,10 @@ void ConnectionPanel::sendBulk()
                       .arg(m_ui->bulkEdit->text()));
         return;
     }
+    if (*size > MaxPatternBytes) {
+        emit hint(tr("%1 bytes is more than a session file records (2^53).").arg(*size));
+        return;
+    }
     QString error;
     emit hint(m_endpoint->sendPattern(*size, &error)
                   ? tr("Sending %1 bytes of pattern as the kernel takes them. Pause reading on the "

@@ -10,6 +10,9 @@
 #include <QScreen>
 #include <QSvgGenerator>
 
+#include <algorithm>
+#include <cmath>
+
 namespace finscope {
 
 namespace {
@@ -30,10 +33,32 @@ int screenDpi()
 
 QImage TimelineExport::image(const TimelinePainter &timeline, int width)
 {
-    QImage image(timeline.sessionSize(width), QImage::Format_ARGB32_Premultiplied);
+    const QSize whole = timeline.sessionSize(width);
+    const int maxHeight
+        = int(std::min<qint64>(MaxImageHeight, MaxImagePixels / std::max(width, 1)));
+    QImage image(QSize(whole.width(), std::min(whole.height(), maxHeight)),
+                 QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
     QPainter painter(&image);
     timeline.paintSession(painter, image.size());
+    if (whole.height() <= maxHeight)
+        return image;
+    // The lanes that fit above a line of text; the painter stops at the image's edge anyway.
+    const TimelinePainter::Geometry &g = timeline.layout();
+    const double footer = g.em * 2;
+    const int shown = std::max(0, int((maxHeight - g.axisHeight - footer) / g.laneHeight));
+    const int total = int(std::lround((whole.height() - 1 - g.axisHeight) / g.laneHeight));
+    const QRectF band(0, g.laneTop(shown), width, maxHeight - g.laneTop(shown));
+    const QPalette &palette = timeline.style().palette();
+    painter.fillRect(band, palette.color(QPalette::Window));
+    painter.setFont(timeline.font());
+    painter.setPen(palette.color(QPalette::WindowText));
+    painter.drawText(band.adjusted(g.em * 0.5, 0, -g.em * 0.5, 0),
+                     Qt::AlignVCenter | Qt::TextWordWrap,
+                     tr("%1 more lanes not drawn: a PNG stops at %2 pixels. Export to SVG for "
+                        "every lane.")
+                         .arg(total - shown)
+                         .arg(maxHeight));
     return image;
 }
 

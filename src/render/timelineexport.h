@@ -19,6 +19,10 @@ class TimelineExport
 {
 public:
     static constexpr int DefaultWidth = 1600;
+    // A PNG stops here (a 1.3 MB session once asked for 8.8 GB): the lanes that fit are drawn,
+    // and a last line says how many more there are and that SVG has them all.
+    static constexpr int MaxImageHeight = 16384;
+    static constexpr qint64 MaxImagePixels = qint64(32) * 1024 * 1024; // 128 MB of ARGB
 
     static QImage image(const TimelinePainter &timeline, int width = DefaultWidth);
     // The file's bytes, for writing somewhere other than a file (finscope-cli writes to stdout).

@@ -1,6 +1,10 @@
 #include "render/timelinemodel.h"
 
+#include "engine/core/saturating.h"
+
 #include <algorithm>
+#include <limits>
+#include <numeric>
 
 namespace finscope {
 
@@ -14,18 +18,25 @@ void TimelineModel::setSession(const Session *session)
     m_session = session;
     m_indexed = 0;
     m_lanes.clear();
+    m_laneIndex.clear();
+    m_lanesSorted = true;
     m_startNs = m_endNs = 0;
     m_hasSpan = false;
     update();
 }
 
+namespace {
+
+quint64 laneKey(Side side, quint32 conn)
+{
+    return quint64(quint8(side)) << 32 | conn;
+}
+
+} // namespace
+
 int TimelineModel::laneOf(Side side, quint32 conn) const
 {
-    for (size_t i = 0; i < m_lanes.size(); ++i) {
-        if (m_lanes[i].side == side && m_lanes[i].conn == conn)
-            return int(i);
-    }
-    return -1;
+    return m_laneIndex.value(laneKey(side, conn), -1);
 }
 
 int TimelineModel::ensureLane(Side side, quint32 conn)
@@ -36,18 +47,43 @@ int TimelineModel::ensureLane(Side side, quint32 conn)
     TimelineLane lane;
     lane.side = side;
     lane.conn = conn;
-    // Clients first, then the server's listener and connections, each by number.
-    const auto before = [&](const TimelineLane &l) {
-        return std::pair(int(l.side), l.conn) > std::pair(int(side), conn);
+    const int index = int(m_lanes.size());
+    const auto after = [&](const TimelineLane &l) {
+        return std::pair(int(l.side), l.conn) < std::pair(int(side), conn);
     };
-    const auto at = std::find_if(m_lanes.begin(), m_lanes.end(), before);
-    const int index = int(at - m_lanes.begin());
-    for (TimelineLane &l : m_lanes) {
-        if (l.peer >= index)
-            ++l.peer;
-    }
-    m_lanes.insert(at, std::move(lane));
+    if (!m_lanes.empty() && !after(m_lanes.back()))
+        m_lanesSorted = false;
+    m_lanes.push_back(std::move(lane));
+    m_laneIndex.insert(laneKey(side, conn), index);
     return index;
+}
+
+void TimelineModel::sortLanes()
+{
+    if (m_lanesSorted)
+        return;
+    m_lanesSorted = true;
+    std::vector<int> order(m_lanes.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const TimelineLane &la = m_lanes[size_t(a)];
+        const TimelineLane &lb = m_lanes[size_t(b)];
+        return std::pair(int(la.side), la.conn) < std::pair(int(lb.side), lb.conn);
+    });
+    std::vector<int> newIndex(m_lanes.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        newIndex[size_t(order[i])] = int(i);
+    std::vector<TimelineLane> sorted;
+    sorted.reserve(m_lanes.size());
+    for (const int from : order)
+        sorted.push_back(std::move(m_lanes[size_t(from)]));
+    m_lanes = std::move(sorted);
+    for (size_t i = 0; i < m_lanes.size(); ++i) {
+        TimelineLane &lane = m_lanes[i];
+        if (lane.peer >= 0)
+            lane.peer = newIndex[size_t(lane.peer)];
+        m_laneIndex.insert(laneKey(lane.side, lane.conn), int(i));
+    }
 }
 
 void TimelineModel::setPeers(Side a, quint32 connA, Side b, quint32 connB)
@@ -60,19 +96,28 @@ void TimelineModel::setPeers(Side a, quint32 connA, Side b, quint32 connB)
 
 void TimelineModel::linkPeers()
 {
+    // Each server end by its two addresses, the first one kept when a pair repeats (a port
+    // reused later in the session): a lookup per client instead of a scan of every end.
     const QList<EndpointRecord> &endpoints = m_session->endpoints;
+    QHash<std::pair<QString, QString>, quint32> servers;
+    servers.reserve(endpoints.size());
+    for (const EndpointRecord &b : endpoints) {
+        if (b.side == Side::Server && b.conn != 0) {
+            const std::pair<QString, QString> key{b.peerAddress, b.localAddress};
+            if (!servers.contains(key))
+                servers.insert(key, b.conn);
+        }
+    }
     for (const EndpointRecord &a : endpoints) {
         if (a.side != Side::Client || a.localAddress.isEmpty())
             continue;
-        for (const EndpointRecord &b : endpoints) {
-            if (b.side == Side::Server && b.conn != 0 && b.peerAddress == a.localAddress
-                && b.localAddress == a.peerAddress) {
-                const int la = laneOf(a.side, a.conn);
-                if (la >= 0 && m_lanes[size_t(la)].peer >= 0)
-                    break; // joined on an earlier update
-                setPeers(a.side, a.conn, b.side, b.conn);
-            }
-        }
+        const auto b = servers.constFind({a.localAddress, a.peerAddress});
+        if (b == servers.cend())
+            continue;
+        const int la = laneOf(a.side, a.conn);
+        if (la >= 0 && m_lanes[size_t(la)].peer >= 0)
+            continue; // joined on an earlier update
+        setPeers(a.side, a.conn, Side::Server, *b);
     }
 }
 
@@ -115,13 +160,13 @@ bool TimelineModel::update()
             if (lane.sendBytes.empty())
                 lane.sendBytes.push_back(0);
             lane.sends.push_back(i);
-            lane.sendBytes.push_back(lane.sendBytes.back() + e.bytes);
+            lane.sendBytes.push_back(saturatingAdd(lane.sendBytes.back(), e.bytes));
             break;
         case EventKind::Recv:
             if (lane.recvBytes.empty())
                 lane.recvBytes.push_back(0);
             lane.recvs.push_back(i);
-            lane.recvBytes.push_back(lane.recvBytes.back() + e.bytes);
+            lane.recvBytes.push_back(saturatingAdd(lane.recvBytes.back(), e.bytes));
             break;
         default:
             lane.others.push_back(i);
@@ -129,6 +174,7 @@ bool TimelineModel::update()
     }
     m_indexed = qsizetype(events.size());
     linkPeers();
+    sortLanes();
     return m_lanes.size() != lanesBefore;
 }
 
@@ -169,13 +215,12 @@ std::vector<TimelineMark> TimelineModel::marks(
                 ++end;
             const size_t a = size_t(it - index.begin());
             const size_t b = size_t(end - index.begin());
-            out.push_back({kind,
-                           x,
-                           scale.x(time(*(end - 1))),
-                           prefix[b] - prefix[a],
-                           int(b - a),
-                           *it,
-                           *(end - 1)});
+            // A saturated total is known only to be at least that much: the difference would
+            // read as nothing.
+            const qint64 bytes = prefix[b] == std::numeric_limits<qint64>::max()
+                                     ? prefix[b]
+                                     : prefix[b] - prefix[a];
+            out.push_back({kind, x, scale.x(time(*(end - 1))), bytes, int(b - a), *it, *(end - 1)});
             it = end;
         }
     };

@@ -9,6 +9,8 @@
 #include "engine/session/session.h"
 #include "render/timescale.h"
 
+#include <QHash>
+
 #include <optional>
 #include <vector>
 
@@ -84,7 +86,11 @@ public:
     qsizetype eventNear(int lane, const TimeScale &scale, double x, double tolerancePx) const;
 
 private:
+    // Adds a lane at the end (sorted later by sortLanes), so that 100,000 connections cost
+    // n log n, not a shift of every later lane for each new one.
     int ensureLane(Side side, quint32 conn);
+    // Clients first, then the server's connections, each by number; peers and the index follow.
+    void sortLanes();
     // A client and a server end are peers when each one's local address is the other's peer
     // address.
     void linkPeers();
@@ -93,6 +99,8 @@ private:
     const Session *m_session = nullptr;
     qsizetype m_indexed = 0;
     std::vector<TimelineLane> m_lanes;
+    QHash<quint64, int> m_laneIndex; // side and conn -> lane
+    bool m_lanesSorted = true;
     qint64 m_startNs = 0;
     qint64 m_endNs = 0;
     bool m_hasSpan = false; // lanes can exist (peers) before their first event is indexed

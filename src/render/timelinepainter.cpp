@@ -83,9 +83,25 @@ TimelinePainter::Geometry TimelinePainter::geometry(const QFont &font)
     return g;
 }
 
+namespace {
+
+quint64 markKey(Side side, quint32 conn)
+{
+    return quint64(quint8(side)) << 32 | conn;
+}
+
+} // namespace
+
+void TimelinePainter::setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes)
+{
+    m_marked.clear();
+    for (const auto &[side, conn] : lanes)
+        m_marked.insert(markKey(side, conn));
+}
+
 bool TimelinePainter::isLaneMarked(Side side, quint32 conn) const
 {
-    return m_marked.contains(std::make_pair(side, conn));
+    return m_marked.contains(markKey(side, conn));
 }
 
 int TimelinePainter::laneAt(double y) const

@@ -11,6 +11,7 @@
 
 #include <QFont>
 #include <QList>
+#include <QSet>
 #include <QSize>
 
 #include <utility>
@@ -39,10 +40,13 @@ public:
     TimelinePainter(const TimelineModel &model, const TimelineStyle &style, const QFont &font);
 
     static Geometry geometry(const QFont &font);
+    const Geometry &layout() const { return m_geometry; }
+    const QFont &font() const { return m_font; }
+    const TimelineStyle &style() const { return m_style; }
 
     void setSelectedEvent(qsizetype index) { m_selected = index; }
     // Lanes that differ from another session: tinted, their label marked.
-    void setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes) { m_marked = lanes; }
+    void setMarkedLanes(const QList<std::pair<Side, quint32>> &lanes);
     bool isLaneMarked(Side side, quint32 conn) const;
 
     // The lane under y, or -1.
@@ -75,7 +79,7 @@ private:
     QFont m_font;
     Geometry m_geometry;
     qsizetype m_selected = -1;
-    QList<std::pair<Side, quint32>> m_marked;
+    QSet<quint64> m_marked; // side and conn: looked up for every lane painted
 };
 
 } // namespace finscope

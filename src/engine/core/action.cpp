@@ -299,6 +299,13 @@ std::optional<Action> Action::parse(const QString &text, QString *error)
                       .arg(argColumn);
             return std::nullopt;
         }
+        if (*size > MaxPatternBytes) {
+            err = QStringLiteral("size '%1' at column %2 is more than 8P (2^53 bytes), the most a "
+                                 "session file records")
+                      .arg(argument)
+                      .arg(argColumn);
+            return std::nullopt;
+        }
         action.count = *size;
         break;
     }
@@ -309,6 +316,14 @@ std::optional<Action> Action::parse(const QString &text, QString *error)
             err = QStringLiteral("bad wait '%1' at column %2: expected milliseconds (0 or more)")
                       .arg(argument)
                       .arg(argColumn);
+            return std::nullopt;
+        }
+        if (ms > MaxWaitMs) {
+            err = QStringLiteral("wait '%1' at column %2 is more than %3 ms (104 days), the most a "
+                                 "session file records")
+                      .arg(argument)
+                      .arg(argColumn)
+                      .arg(MaxWaitMs);
             return std::nullopt;
         }
         action.count = ms;

@@ -14,6 +14,12 @@
 
 namespace finscope {
 
+// The largest send-pattern and wait a session can record: its file holds numbers exactly up to
+// 2^53 (JSON numbers are doubles), byte counts as they are and a wait's end in nanoseconds, so
+// anything larger would save a session FinScope could not open again.
+constexpr qint64 MaxPatternBytes = qint64(1) << 53;
+constexpr qint64 MaxWaitMs = (qint64(1) << 53) / 1'000'000;
+
 struct Action
 {
     enum class Kind : quint8 {

@@ -10,11 +10,31 @@ namespace finscope {
 
 namespace {
 
+// The causes a user can act on, in words that say what to do about them.
+QString knownReason(int code)
+{
+    switch (code) {
+    case ENOSPC:
+        return QStringLiteral("no space left on device (the disk is full)");
+    case EDQUOT:
+        return QStringLiteral("disk quota exceeded");
+    case EIO:
+        return QStringLiteral("input/output error (the device failed)");
+    case EFBIG:
+        return QStringLiteral("file too large");
+    default:
+        return QString();
+    }
+}
+
 // Qt's write errors often read "Unknown error" (a failure inside its buffer's flush): errno,
 // read at once, still names the cause (ENOSPC, EFBIG, EIO).
 QString reasonNow(const QIODevice *device)
 {
     const int code = errno;
+    const QString known = knownReason(code);
+    if (!known.isEmpty())
+        return known;
     const QString text = device->errorString();
     if (code != 0 && (text.isEmpty() || text == QLatin1StringView("Unknown error")))
         return QString::fromLocal8Bit(std::strerror(code));

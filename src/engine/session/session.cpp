@@ -5,6 +5,7 @@
 #include "engine/core/action.h"
 #include "engine/core/hostport.h"
 #include "engine/session/eventjson.h"
+#include "engine/session/jsonscanner.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -193,22 +194,91 @@ private:
     QString *m_error;
 };
 
-// Every element of an array must be an object; calls read(object, path) for each.
-template<typename Read>
-bool forEachObject(const QJsonArray &array, const char *name, QString *error, Read read)
+// "session 'x' is not valid JSON: ... at byte N", saying when the error is at the very end.
+QString notJson(const QString &path, const QString &what, qsizetype offset, qsizetype end)
 {
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const ElementPath path{name, i};
-        const QJsonValue element = array.at(i);
-        if (!element.isObject()) {
+    return QStringLiteral("session '%1' is not valid JSON: %2 at byte %3%4")
+        .arg(path, what)
+        .arg(offset)
+        .arg(offset >= end ? QStringLiteral(" (the file ends early: truncated?)") : QString());
+}
+
+// The elements of one of a session's arrays, each an object: from a QJsonArray, or parsed one at
+// a time from the file's bytes where JsonScanner found them, so that a large file is never held
+// as one document.
+class ObjectList
+{
+public:
+    // Where the elements lie in a file; notJson is set when one is not valid JSON, and the error
+    // is then the whole sentence, naming the file and the byte.
+    struct Bytes
+    {
+        const QByteArray *data = nullptr;
+        const QString *path = nullptr;
+        qsizetype end = 0;
+        bool *notJson = nullptr;
+    };
+
+    ObjectList() = default;
+    explicit ObjectList(QJsonArray array)
+        : m_array(std::move(array))
+    {}
+    ObjectList(const Bytes &bytes, const std::vector<JsonScanner::Range> *ranges)
+        : m_bytes(bytes)
+        , m_ranges(ranges)
+    {}
+
+    qsizetype size() const { return m_ranges ? qsizetype(m_ranges->size()) : m_array.size(); }
+
+    // Every element must be an object; calls read(object, path) for each.
+    template<typename Read>
+    bool forEach(const char *name, QString *error, Read read) const
+    {
+        for (qsizetype i = 0; i < size(); ++i) {
+            const ElementPath path{name, i};
+            QJsonObject object;
+            if (!element(i, path, &object, error) || !read(object, path))
+                return false;
+        }
+        return true;
+    }
+
+private:
+    bool element(qsizetype i, const ElementPath &path, QJsonObject *out, QString *error) const
+    {
+        if (!m_ranges) {
+            const QJsonValue value = m_array.at(i);
+            if (!value.isObject()) {
+                *error = QStringLiteral("%1: expected an object").arg(path.toString());
+                return false;
+            }
+            *out = value.toObject();
+            return true;
+        }
+        const JsonScanner::Range &r = (*m_ranges)[size_t(i)];
+        if (m_bytes.data->at(r.begin) != '{') {
             *error = QStringLiteral("%1: expected an object").arg(path.toString());
             return false;
         }
-        if (!read(element.toObject(), path))
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(
+            QByteArray::fromRawData(m_bytes.data->constData() + r.begin, r.end - r.begin),
+            &parseError);
+        if (parseError.error != QJsonParseError::NoError) {
+            // The scanner checked the syntax; what is left is QJsonDocument's (invalid UTF-8).
+            *error = notJson(
+                *m_bytes.path, parseError.errorString(), r.begin + parseError.offset, m_bytes.end);
+            *m_bytes.notJson = true;
             return false;
+        }
+        *out = doc.object();
+        return true;
     }
-    return true;
-}
+
+    QJsonArray m_array;
+    Bytes m_bytes;
+    const std::vector<JsonScanner::Range> *m_ranges = nullptr;
+};
 
 QString clientOrServer()
 {
@@ -385,11 +455,13 @@ QJsonObject Session::toJson(EventsInJson withEvents) const
     };
 }
 
-std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error)
+namespace {
+
+// Reads every field of the top-level object. arrays(key) gives an array held apart from the
+// object (a file's, read one element at a time), or nullopt to take it from the object.
+template<typename Arrays>
+std::optional<Session> readSession(const QJsonObject &json, QString *error, Arrays arrays)
 {
-    QString scratch;
-    if (!error)
-        error = &scratch;
     FieldReader top(json, ElementPath(), error);
     QString format;
     if (!top.string("format", &format))
@@ -402,10 +474,10 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     // Up to 2^53 rather than INT_MAX, so that any far newer version still gets the "newer" message.
     if (!top.integer("version", 1, MaxExactInteger, &version))
         return std::nullopt;
-    if (version > FormatVersion) {
+    if (version > Session::FormatVersion) {
         *error = QStringLiteral("version %1 is newer than this FinScope reads (%2)")
                      .arg(version)
-                     .arg(FormatVersion);
+                     .arg(Session::FormatVersion);
         return std::nullopt;
     }
 
@@ -426,13 +498,24 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     }
     s.events.setPayloadCap(cap);
 
-    QJsonArray endpointArray, actionArray, eventArray, payloadArray;
-    if (!top.array("endpoints", &endpointArray) || !top.array("actions", &actionArray)
-        || !top.array("events", &eventArray) || !top.array("payloads", &payloadArray, false)) {
+    const auto list = [&](const char *key, ObjectList *out, bool required) {
+        if (std::optional<ObjectList> apart = arrays(key)) {
+            *out = *apart;
+            return true;
+        }
+        QJsonArray array;
+        if (!top.array(key, &array, required))
+            return false;
+        *out = ObjectList(array);
+        return true;
+    };
+    ObjectList endpointList, actionList, eventList, payloadList;
+    if (!list("endpoints", &endpointList, true) || !list("actions", &actionList, true)
+        || !list("events", &eventList, true) || !list("payloads", &payloadList, false)) {
         return std::nullopt;
     }
-    const bool endpointsOk = forEachObject(
-        endpointArray, "endpoints", error, [&](const QJsonObject &o, const ElementPath &path) {
+    const bool endpointsOk = endpointList.forEach(
+        "endpoints", error, [&](const QJsonObject &o, const ElementPath &path) {
             FieldReader r(o, path, error);
             EndpointRecord ep;
             if (!r.name("side", sideFromName, &ep.side, clientOrServer)
@@ -448,41 +531,40 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     if (!endpointsOk)
         return std::nullopt;
 
-    const bool actionsOk = forEachObject(
-        actionArray, "actions", error, [&](const QJsonObject &o, const ElementPath &path) {
-            FieldReader r(o, path, error);
-            RecordedAction a;
-            if (!r.integer("t_ns", 0, MaxExactInteger, &a.tNs)
-                || !r.name("side", sideFromName, &a.side, clientOrServer)
-                || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &a.conn)
-                || !r.string("action", &a.text)
-                || !r.integer("end_ns", 0, MaxExactInteger, &a.endNs, false)) {
-                return false;
-            }
-            if (a.endNs >= 0 && a.endNs < a.tNs)
-                return r.fail("end_ns",
-                              QStringLiteral("ends before it starts (t_ns %1)").arg(a.tNs));
-            QString why;
-            if (!Action::parse(a.text, &why))
-                return r.fail("action", why);
-            s.actions.append(a);
-            return true;
-        });
+    const bool actionsOk
+        = actionList.forEach("actions", error, [&](const QJsonObject &o, const ElementPath &path) {
+              FieldReader r(o, path, error);
+              RecordedAction a;
+              if (!r.integer("t_ns", 0, MaxExactInteger, &a.tNs)
+                  || !r.name("side", sideFromName, &a.side, clientOrServer)
+                  || !r.integerAs("conn", 0, std::numeric_limits<quint32>::max(), &a.conn)
+                  || !r.string("action", &a.text)
+                  || !r.integer("end_ns", 0, MaxExactInteger, &a.endNs, false)) {
+                  return false;
+              }
+              if (a.endNs >= 0 && a.endNs < a.tNs)
+                  return r.fail("end_ns",
+                                QStringLiteral("ends before it starts (t_ns %1)").arg(a.tNs));
+              QString why;
+              if (!Action::parse(a.text, &why))
+                  return r.fail("action", why);
+              s.actions.append(a);
+              return true;
+          });
     if (!actionsOk)
         return std::nullopt;
 
-    s.events.reserve(eventArray.size());
-    if (!forEachObject(
-            eventArray, "events", error, [&](const QJsonObject &o, const ElementPath &path) {
-                return eventFromJson(o, path, &s.events, error);
-            })) {
+    s.events.reserve(eventList.size());
+    if (!eventList.forEach("events", error, [&](const QJsonObject &o, const ElementPath &path) {
+            return eventFromJson(o, path, &s.events, error);
+        })) {
         return std::nullopt;
     }
 
     std::set<std::tuple<Side, quint32, Direction>> seenStreams;
     qint64 kept = 0;
-    const bool payloadsOk = forEachObject(
-        payloadArray, "payloads", error, [&](const QJsonObject &o, const ElementPath &path) {
+    const bool payloadsOk = payloadList.forEach(
+        "payloads", error, [&](const QJsonObject &o, const ElementPath &path) {
             FieldReader r(o, path, error);
             PayloadStream p;
             QString data;
@@ -534,6 +616,41 @@ std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error
     }
     s.events.setPayloadCut(cut);
     return s;
+}
+
+// The whole document through QJsonDocument: for its messages about a file that is not JSON.
+std::optional<Session>
+fromDocument(const QByteArray &data, const QString &path, qsizetype end, QString *error)
+{
+    // QJsonDocument refuses nesting deeper than 1024 levels with DeepNesting, so a hostile file
+    // of nested brackets is refused at once rather than exhausting the stack.
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = notJson(path, parseError.errorString(), parseError.offset, end);
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        const QString what = doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value");
+        *error = QStringLiteral("session '%1': the top level is %2, not a JSON object")
+                     .arg(path, what);
+        return std::nullopt;
+    }
+    QString why;
+    auto session = Session::fromJson(doc.object(), &why);
+    if (!session)
+        *error = QStringLiteral("session '%1': %2").arg(path, why);
+    return session;
+}
+
+} // namespace
+
+std::optional<Session> Session::fromJson(const QJsonObject &json, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    return readSession(json, error, [](const char *) { return std::optional<ObjectList>(); });
 }
 
 bool Session::save(const QString &path, QString *error) const
@@ -595,7 +712,9 @@ std::optional<Session> Session::load(const QString &path, QString *error)
                      .arg(file.size());
         return std::nullopt;
     }
-    const QByteArray data = file.read(MaxFileSize + 1);
+    // What the file holds, not the most it may hold: reserving 2 GiB up front aborted with
+    // bad_alloc under an address-space limit or strict overcommit, whatever the file's size.
+    const QByteArray data = file.readAll();
     if (file.error() != QFileDevice::NoError) {
         *error = QStringLiteral("cannot read session '%1': %2").arg(path, file.errorString());
         return std::nullopt;
@@ -617,28 +736,51 @@ Session::fromBytes(const QByteArray &data, const QString &name, QString *error)
         *error = QStringLiteral("session '%1' is empty").arg(path);
         return std::nullopt;
     }
-    // QJsonDocument refuses nesting deeper than 1024 levels with DeepNesting, so a hostile file
-    // of nested brackets is refused at once rather than exhausting the stack.
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        const bool atEnd = parseError.offset >= end;
-        *error = QStringLiteral("session '%1' is not valid JSON: %2 at byte %3%4")
-                     .arg(path, parseError.errorString())
-                     .arg(parseError.offset)
-                     .arg(atEnd ? QStringLiteral(" (the file ends early: truncated?)") : QString());
-        return std::nullopt;
+    // The arrays (the events, nearly all of a large file) are parsed one element at a time from
+    // the bytes, and the other fields one by one: the whole document in QJsonDocument took about
+    // four times the file, and the store as much again.
+    JsonScanner scanner;
+    if (!scanner.scan(data)) {
+        if (!scanner.duplicateKey().isEmpty()) {
+            *error = QStringLiteral("session '%1': %2").arg(path, scanner.duplicateKey());
+            return std::nullopt;
+        }
+        return fromDocument(data, path, end, error);
     }
-    if (!doc.isObject()) {
-        const QString what = doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value");
-        *error = QStringLiteral("session '%1': the top level is %2, not a JSON object")
-                     .arg(path, what);
-        return std::nullopt;
+    if (!scanner.topIsObject())
+        return fromDocument(data, path, end, error);
+    QJsonObject top;
+    const auto heldApart = [](const std::string &key) {
+        return key == "endpoints" || key == "actions" || key == "events" || key == "payloads";
+    };
+    for (const JsonScanner::Member &m : scanner.members()) {
+        // The scanner does not check UTF-8: QJsonDocument does, for everything it is given, and
+        // the keys of the arrays held apart are given to it here.
+        if (!QByteArrayView(m.key).isValidUtf8())
+            return fromDocument(data, path, end, error);
+        if (data.at(m.value.begin) == '[' && heldApart(m.key))
+            continue;
+        QByteArray wrapped; // QJsonDocument takes arrays and objects, not a bare value
+        wrapped.reserve(m.value.end - m.value.begin + 2);
+        wrapped.append('[').append(data.constData() + m.value.begin, m.value.end - m.value.begin);
+        wrapped.append(']');
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &parseError);
+        if (parseError.error != QJsonParseError::NoError)
+            return fromDocument(data, path, end, error); // for the offset in the file
+        top.insert(QString::fromStdString(m.key), doc.array().at(0));
     }
+    bool notJsonInside = false;
+    const ObjectList::Bytes bytes{&data, &path, end, &notJsonInside};
     QString why;
-    auto session = fromJson(doc.object(), &why);
+    auto session = readSession(top, &why, [&](const char *key) -> std::optional<ObjectList> {
+        const JsonScanner::Member *m = scanner.member(key);
+        if (!m || data.at(m->value.begin) != '[')
+            return std::nullopt;
+        return ObjectList(bytes, &m->elements);
+    });
     if (!session)
-        *error = QStringLiteral("session '%1': %2").arg(path, why);
+        *error = notJsonInside ? why : QStringLiteral("session '%1': %2").arg(path, why);
     return session;
 }
 

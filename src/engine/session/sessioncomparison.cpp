@@ -1,6 +1,9 @@
 #include "engine/session/sessioncomparison.h"
 
 #include "engine/core/action.h"
+#include "engine/core/saturating.h"
+
+#include <QHash>
 
 #include <algorithm>
 #include <cstdlib>
@@ -50,14 +53,23 @@ std::map<Key, qint64> racedEnds(const Session &session,
     std::map<Key, const SessionComparison::Summary *> byKey;
     for (const SessionComparison::Summary &s : summaries)
         byKey[{quint8(s.side), s.conn}] = &s;
+    // Each end by its two addresses, so that its peer is one lookup away: a scan of every end
+    // for each one took minutes at 100,000 connections. The last end with a pair of addresses
+    // wins, as it did when they were scanned.
+    QHash<std::pair<quint8, std::pair<QString, QString>>, Key> byAddresses;
+    for (const EndpointRecord &b : session.endpoints) {
+        if (b.conn > 0 && !b.peerAddress.isEmpty())
+            byAddresses.insert({quint8(b.side), {b.localAddress, b.peerAddress}},
+                               {quint8(b.side), b.conn});
+    }
     std::map<Key, Key> peers;
     for (const EndpointRecord &a : session.endpoints) {
-        for (const EndpointRecord &b : session.endpoints) {
-            if (a.conn > 0 && b.conn > 0 && a.side != b.side && !a.localAddress.isEmpty()
-                && a.localAddress == b.peerAddress && a.peerAddress == b.localAddress) {
-                peers[{quint8(a.side), a.conn}] = {quint8(b.side), b.conn};
-            }
-        }
+        if (a.conn == 0 || a.localAddress.isEmpty())
+            continue;
+        const quint8 other = quint8(a.side == Side::Client ? Side::Server : Side::Client);
+        const auto b = byAddresses.constFind({other, {a.peerAddress, a.localAddress}});
+        if (b != byAddresses.cend())
+            peers[{quint8(a.side), a.conn}] = *b;
     }
     std::map<Key, qint64> out;
     for (const auto &[key, s] : byKey) {
@@ -132,15 +144,21 @@ SessionComparison::SessionComparison(const Session &first,
 
 QList<SessionComparison::Summary> SessionComparison::summarize(const Session &session)
 {
-    std::map<Key, Summary> ends;
-    std::map<Key, bool> closed;   // the close or abort was seen
-    std::map<Key, bool> lookedUp; // and the state event after it too
-    std::map<Key, bool> reset;    // a close after a reset sends no FIN
+    // One hash look-up per event (a std::map per flag took four tree walks), sorted at the end.
+    struct End
+    {
+        Summary summary;
+        bool closed = false;   // the close or abort was seen
+        bool lookedUp = false; // and the state event after it too
+        bool reset = false;    // a close after a reset sends no FIN
+    };
+    QHash<quint64, End> ends;
+    End *end = nullptr;
     const auto summary = [&](Side side, quint32 conn) -> Summary & {
-        Summary &s = ends[{quint8(side), conn}];
-        s.side = side;
-        s.conn = conn;
-        return s;
+        end = &ends[quint64(quint8(side)) << 32 | conn];
+        end->summary.side = side;
+        end->summary.conn = conn;
+        return end->summary;
     };
     for (const EndpointRecord &rec : session.endpoints) {
         if (rec.conn > 0)
@@ -150,13 +168,12 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
         if (e.conn == 0)
             continue; // the listener
         Summary &s = summary(e.side, e.conn);
-        const Key key{quint8(e.side), e.conn};
         switch (e.kind) {
         case EventKind::Send:
-            s.bytesSent += e.bytes;
+            s.bytesSent = saturatingAdd(s.bytesSent, e.bytes);
             break;
         case EventKind::Recv:
-            s.bytesReceived += e.bytes;
+            s.bytesReceived = saturatingAdd(s.bytesReceived, e.bytes);
             break;
         case EventKind::Shutdown:
             s.teardown << QStringLiteral("shutdown %1").arg(howName(e.how));
@@ -175,26 +192,26 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
             // (compared already; recordings from before origin do not have it). One sent while
             // the end is open (late data after SHUT_RD or SHUT_RDWR) is a teardown of its own.
             if (e.origin == RstOrigin::Local) {
-                if (closed[key])
+                if (end->closed)
                     break;
                 s.teardown << QStringLiteral("rst (local)");
                 s.teardownKeys << s.teardown.last();
-                reset[key] = true;
+                end->reset = true;
                 break;
             }
             s.teardown << (e.err != 0 ? QStringLiteral("rst (%1)").arg(errnoName(e.err))
                                       : QStringLiteral("rst"));
             s.teardownKeys << QStringLiteral("rst");
-            reset[key] = true;
+            end->reset = true;
             break;
         case EventKind::Close:
         case EventKind::Abort:
             s.teardown << kindName(e.kind);
             s.teardownKeys << s.teardown.last();
             // With unread bytes, or after a reset, a close sends no FIN; an abort never does.
-            if (s.finNs < 0 && e.kind == EventKind::Close && e.bytes == 0 && !reset[key])
+            if (s.finNs < 0 && e.kind == EventKind::Close && e.bytes == 0 && !end->reset)
                 s.finNs = e.tNs;
-            closed[key] = true;
+            end->closed = true;
             break;
         case EventKind::State:
             // CLOSING and TIME_WAIT come only once the peer's FIN is in (FIN_WAIT1 -> CLOSING,
@@ -205,10 +222,10 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
             // After close only the kernel-table lookup the close itself made counts; the later
             // polls (via poll; older files: any state after the first) depend on how long the
             // process lived on, or settled.
-            if (closed[key]) {
-                if (lookedUp[key] || e.via == Via::Poll)
+            if (end->closed) {
+                if (end->lookedUp || e.via == Via::Poll)
                     break;
-                lookedUp[key] = true;
+                end->lookedUp = true;
             }
             if (comparedState(e.state))
                 appendCollapsed(&s.states, stateName(e.state));
@@ -220,8 +237,12 @@ QList<SessionComparison::Summary> SessionComparison::summarize(const Session &se
         }
     }
     QList<Summary> out;
-    for (const auto &[key, s] : ends)
-        out.append(s);
+    out.reserve(ends.size());
+    for (const End &e : std::as_const(ends))
+        out.append(e.summary);
+    std::sort(out.begin(), out.end(), [](const Summary &a, const Summary &b) {
+        return std::pair(quint8(a.side), a.conn) < std::pair(quint8(b.side), b.conn);
+    });
     return out;
 }
 
