@@ -1,5 +1,7 @@
 #include "standardoutput.h"
 
+#include "engine/core/terminaltext.h"
+
 #include <cerrno>
 #include <poll.h>
 #include <unistd.h>
@@ -20,6 +22,15 @@ qint64 StandardOutput::readData(char *, qint64)
 
 qint64 StandardOutput::writeData(const char *data, qint64 size)
 {
+    const QString text = m_decoder.decode(QByteArrayView(data, size));
+    const QByteArray safe = TerminalText::escaped(text, TerminalText::KeepNewlines).toUtf8();
+    writeAll(safe.constData(), safe.size());
+    // Reported as written: QTextStream would otherwise keep the lines and try them again.
+    return size;
+}
+
+bool StandardOutput::writeAll(const char *data, qint64 size)
+{
     qint64 done = 0;
     while (!m_gone && done < size) {
         const ssize_t n = ::write(m_fd, data + done, size_t(size - done));
@@ -33,8 +44,7 @@ qint64 StandardOutput::writeData(const char *data, qint64 size)
             m_gone = true;
         }
     }
-    // Reported as written: QTextStream would otherwise keep the lines and try them again.
-    return size;
+    return !m_gone;
 }
 
 } // namespace finscope
