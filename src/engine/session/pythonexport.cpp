@@ -32,8 +32,9 @@ QString bytesLiteral(QByteArrayView data)
     return out + u'\'';
 }
 
-// The inside of a Python str literal: printable ASCII but the backslash and quote kept, every
-// code point else escaped. Invalid UTF-16 (a lone surrogate) reads as U+FFFD.
+// The inside of a Python str literal: printable ASCII kept, except the backslash and (inside
+// quotes) the quote, which are escaped like every other code point. Invalid UTF-16 (a lone
+// surrogate) reads as U+FFFD.
 QString escapedBody(QStringView text, bool escapeQuote)
 {
     QString out;
