@@ -8,6 +8,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -206,6 +209,8 @@ private slots:
     void showRefusesBadFile();
     void showUnderAnAddressSpaceLimit();
     void diffOfHugeByteCountsSaturates();
+    void fileTextReachesTheTerminalEscaped();
+    void exportSvgEscapesTheTitle();
     void exportSvgDrawsTheTimeline();
     void exportPng();
     void exportPictureOfBadFileWritesNothing();
@@ -1080,6 +1085,142 @@ void TestCli::diffOfHugeByteCountsSaturates()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains(QLatin1StringView("9223372036854775807 bytes")), qPrintable(r.out));
     QVERIFY2(!r.out.contains(QLatin1StringView("sent: -")), qPrintable(r.out));
+}
+
+namespace {
+
+// Title, clipboard (OSC 52), screen-clearing and cursor sequences, a carriage return, DEL, a C1
+// CSI, a bidi override, a line separator and a newline that would start a forged line.
+QString hostileText()
+{
+    return QStringLiteral("\x1b]0;owned\x07\x1b]52;c;aGk=\x07\x1b[2J\r\t\x7f") + QChar(0x9b)
+           + QStringLiteral("31m") + QChar(0x202e) + QChar(0x2028) + QStringLiteral("\nforged");
+}
+
+// The first character in `text` that could drive a terminal, as "U+001B", or an empty string.
+QString terminalControl(const QString &text)
+{
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if ((u < 0x20 && u != u'\n') || (u >= 0x7f && u <= 0x9f) || (u >= 0x2028 && u <= 0x202e)
+            || (u >= 0x2066 && u <= 0x2069) || u == QChar::ReplacementCharacter)
+            return QStringLiteral("U+%1").arg(uint(u), 4, 16, QChar(u'0'));
+    }
+    return QString();
+}
+
+// The example with the hostile text as its tool, every address and target, every event's text
+// and a send-file path; with `refused`, also an action the loader refuses, whose error quotes it.
+QByteArray hostileSession(bool refused)
+{
+    QFile file(example("both-ends-half-close.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return QByteArray();
+    QJsonObject session = QJsonDocument::fromJson(file.readAll()).object();
+    const QString hostile = hostileText();
+    session[QLatin1StringView("tool")] = hostile;
+    QJsonArray endpoints = session[QLatin1StringView("endpoints")].toArray();
+    for (QJsonValueRef value : endpoints) {
+        QJsonObject endpoint = value.toObject();
+        for (const char *key : {"local", "peer", "target"})
+            endpoint[QLatin1StringView(key)] = hostile;
+        value = endpoint;
+    }
+    session[QLatin1StringView("endpoints")] = endpoints;
+    QJsonArray events = session[QLatin1StringView("events")].toArray();
+    for (QJsonValueRef value : events) {
+        QJsonObject event = value.toObject();
+        event[QLatin1StringView("text")] = hostile;
+        value = event;
+    }
+    session[QLatin1StringView("events")] = events;
+    QJsonArray actions = session[QLatin1StringView("actions")].toArray();
+    QJsonObject sendFile = actions.first().toObject();
+    QString path = hostile;
+    sendFile[QLatin1StringView("action")] = QStringLiteral("send-file /tmp/") + path.remove(u'\n');
+    actions.insert(1, sendFile);
+    if (refused) {
+        QJsonObject bad = actions.first().toObject();
+        bad[QLatin1StringView("action")] = QStringLiteral("wait ") + hostile;
+        actions.append(bad);
+    }
+    session[QLatin1StringView("actions")] = actions;
+    return QJsonDocument(session).toJson();
+}
+
+} // namespace
+
+// Every command that prints what a crafted session holds, on stdout and stderr: no control
+// character reaches the terminal, and the escaped form is visible instead.
+void TestCli::fileTextReachesTheTerminalEscaped()
+{
+    QTemporaryDir dir;
+    const QString hostile = dir.filePath(QStringLiteral("hostile.json"));
+    const QString refused = dir.filePath(QStringLiteral("refused.json"));
+    for (const auto &[path, bad] : {std::pair{hostile, false}, std::pair{refused, true}}) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(hostileSession(bad));
+    }
+    const QString text = QStringLiteral("text");
+    const QString to = QStringLiteral("--to");
+    const QString dash = QStringLiteral("-");
+    const QList<QStringList> commands = {
+        {QStringLiteral("show"), hostile},
+        {QStringLiteral("export"), hostile, to, text, dash},
+        {QStringLiteral("export"), hostile, to, QStringLiteral("python"), dash},
+        {QStringLiteral("diff"), hostile, example("both-ends-half-close.json")},
+        {QStringLiteral("diff"), hostile, example("half-close-client.json")},
+        {QStringLiteral("replay"), hostile, QStringLiteral("--timeout"), QStringLiteral("5")},
+        {QStringLiteral("show"), refused},
+        {QStringLiteral("export"), refused, to, text, dash},
+        {QStringLiteral("diff"), refused, hostile},
+        {QStringLiteral("replay"), refused},
+    };
+    for (const QStringList &args : commands) {
+        const Result r = runCli(args);
+        const QString what = args.join(u' ');
+        QVERIFY2(r.exitCode >= 0, qPrintable(what + QStringLiteral(": ") + r.err));
+        const QString out = terminalControl(r.out);
+        const QString err = terminalControl(r.err);
+        QVERIFY2(out.isEmpty(), qPrintable(QStringLiteral("%1: %2 on stdout").arg(what, out)));
+        QVERIFY2(err.isEmpty(), qPrintable(QStringLiteral("%1: %2 on stderr").arg(what, err)));
+    }
+    // What the file said is shown, escaped, on the line it belongs to.
+    Result r = runCli({QStringLiteral("show"), hostile});
+    QCOMPARE(r.exitCode, 0);
+    const QString first = r.out.section(u'\n', 0, 0);
+    QVERIFY2(first.startsWith(QLatin1StringView("session recorded by \\x1b]0;owned\\x07")),
+             qPrintable(first));
+    QVERIFY2(first.contains(QLatin1StringView("\\u202e\\u2028\\nforged")), qPrintable(first));
+    QVERIFY(!r.out.contains(QLatin1StringView("\nforged")));
+    r = runCli({QStringLiteral("show"), refused});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QLatin1StringView("wait '\\x1b]0;owned")), qPrintable(r.err));
+}
+
+// A file named like Q&A<"x>.json, with a control character too: the SVG's <title> holds the name
+// escaped, and the whole SVG parses as XML.
+void TestCli::exportSvgEscapesTheTitle()
+{
+    QTemporaryDir dir;
+    const QString name = QStringLiteral("Q&A <\"x'>\x1b]0;t\x07.json");
+    const QString path = dir.filePath(name);
+    QVERIFY(QFile::copy(example("both-ends-half-close.json"), path));
+    const QString svg = dir.filePath(QStringLiteral("timeline.svg"));
+    const Result r = runExport({path, QStringLiteral("--to"), QStringLiteral("svg"), svg});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(file.readAll());
+    QString title;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (xml.isStartElement() && xml.name() == QLatin1StringView("title"))
+            title = xml.readElementText();
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QCOMPARE(title, QStringLiteral("Q&A <\"x'>\\x1b]0;t\\x07.json — FinScope"));
 }
 
 void TestCli::exportSvgDrawsTheTimeline()

@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <limits>
 #include <memory>
 
 using namespace finscope;
@@ -253,6 +254,11 @@ private slots:
     void sharedHandleHoldsTheFin();
     void gapsAreSleptAfterTheActionBefore();
     void gapAfterABlockingSendIsRelative();
+    void hostileTextStaysData_data();
+    void hostileTextStaysData();
+    void literalReadsBackAsTheText_data();
+    void literalReadsBackAsTheText();
+    void hugeWaitsAreCutToWhatSleepAccepts();
 };
 
 void TestPythonExport::statementOfEachAction_data()
@@ -451,6 +457,150 @@ void TestPythonExport::gapAfterABlockingSendIsRelative()
     const qint64 gapMs = (eof - recv) / 1'000'000;
     QVERIFY2(gapMs >= 90 && gapMs < 1500,
              qPrintable(QStringLiteral("EOF %1 ms after the data").arg(gapMs)));
+}
+
+namespace {
+
+// Strings a crafted session might hold, each meant to end a literal, comment or docstring early,
+// break the script's compilation or change how Python reads it. MARKER is replaced by Python code
+// that creates a file: the script must never run it.
+void addHostileRows()
+{
+    QTest::addColumn<QString>("hostile");
+    QTest::newRow("triple double quote") << QStringLiteral("x\"\"\"\nMARKER\n\"\"\"");
+    QTest::newRow("triple single quote") << QStringLiteral("x'''\nMARKER\n'''");
+    QTest::newRow("single quote") << QStringLiteral("x')\nMARKER\n('");
+    QTest::newRow("named escape") << QStringLiteral("\\N{x}");
+    QTest::newRow("backslash at the end") << QStringLiteral("path\\");
+    QTest::newRow("newline then import") << QStringLiteral("x\nimport os; MARKER");
+    QTest::newRow("newline then indented code") << QStringLiteral("x')\n    MARKER\n    c.x('");
+    QTest::newRow("carriage return ends a comment") << QStringLiteral("x\rMARKER");
+    QTest::newRow("form feed") << QStringLiteral("x\fMARKER");
+    QTest::newRow("NUL") << QStringLiteral("a") + QChar(u'\0') + QStringLiteral("b");
+    QTest::newRow("ESC sequences") << QStringLiteral("\x1b]0;owned\x07\x1b[2J\x1b]52;c;aGk=\x07");
+    QTest::newRow("DEL and C1") << QStringLiteral("a\x7f") + QChar(0x9b) + QStringLiteral("31m");
+    QTest::newRow("line separator U+2028")
+        << QStringLiteral("x") + QChar(0x2028) + QStringLiteral("MARKER");
+    QTest::newRow("bidi override") << QChar(0x202e) + QStringLiteral("gnp.exe");
+    QTest::newRow("encoding declaration")
+        << QStringLiteral("-*- coding: utf-7 -*- +AAo-MARKER+AAo-");
+    QTest::newRow("non-ASCII and astral")
+        << QStringLiteral("caf\u00e9 \u4e2d ") + QChar(0xd83d) + QChar(0xde00);
+    QTest::newRow("arg markers") << QStringLiteral("%1 %2 %3 %L1");
+}
+
+} // namespace
+
+// The hostile string as the session's tool, the client's target host and a send-file path: the
+// script compiles and, run against a server, never runs the injected code.
+void TestPythonExport::hostileTextStaysData_data()
+{
+    addHostileRows();
+}
+
+void TestPythonExport::hostileTextStaysData()
+{
+    QFETCH(QString, hostile);
+    if (python().isEmpty())
+        QSKIP("python3 is not installed");
+    QTemporaryDir dir;
+    const QString marker = dir.filePath(QStringLiteral("injected"));
+    hostile.replace(QStringLiteral("MARKER"),
+                    QStringLiteral("open('%1', 'w').close()").arg(marker));
+    EngineServer server({QStringLiteral("read-until-eof"), QStringLiteral("close")});
+    QVERIFY(server.isListening());
+    Session session = clientSession({QStringLiteral("send hello"), QStringLiteral("close")},
+                                    hostile + QStringLiteral(":5555"));
+    session.tool = hostile;
+    RecordedAction sendFile = session.actions.first();
+    sendFile.text = QStringLiteral("send-file ") + hostile;
+    // Action::parse takes the rest of the line as the path; one it refuses is left out.
+    if (Action::parse(sendFile.text, nullptr))
+        session.actions.insert(1, sendFile);
+    QString error;
+    const auto script = PythonExport::script(session, Side::Client, &error);
+    QVERIFY2(script, qPrintable(error));
+    for (const QChar c : *script)
+        QVERIFY2(c == u'\n' || (c.unicode() >= 0x20 && c.unicode() < 0x7f),
+                 qPrintable(QStringLiteral("U+%1 in the script").arg(c.unicode(), 4, 16)));
+
+    const QString path = dir.filePath(QStringLiteral("hostile.py"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(script->toUtf8());
+    file.close();
+    QProcess compile;
+    compile.start(python(), {QStringLiteral("-m"), QStringLiteral("py_compile"), path});
+    QVERIFY(compile.waitForFinished(20000));
+    QVERIFY2(compile.exitCode() == 0, compile.readAllStandardError().constData());
+
+    const ScriptRun run
+        = runScript(*script, {QStringLiteral("127.0.0.1"), QString::number(server.port())});
+    QVERIFY2(run.exitCode >= 0, qPrintable(run.out + run.err));
+    QVERIFY2(!QFile::exists(marker), qPrintable(run.out + run.err));
+}
+
+// What Python reads from PythonExport::stringLiteral is the text itself.
+void TestPythonExport::literalReadsBackAsTheText_data()
+{
+    addHostileRows();
+}
+
+void TestPythonExport::literalReadsBackAsTheText()
+{
+    QFETCH(QString, hostile);
+    if (python().isEmpty())
+        QSKIP("python3 is not installed");
+    const QString literal = PythonExport::stringLiteral(hostile);
+    QProcess read;
+    read.start(python(),
+               {QStringLiteral("-c"),
+                QStringLiteral("import ast, sys; sys.stdout.buffer.write("
+                               "ast.literal_eval(sys.stdin.read()).encode('utf-8'))")});
+    QVERIFY(read.waitForStarted());
+    read.write(literal.toUtf8());
+    read.closeWriteChannel();
+    QVERIFY(read.waitForFinished(20000));
+    QVERIFY2(read.exitCode() == 0, read.readAllStandardError().constData());
+    QCOMPARE(QString::fromUtf8(read.readAllStandardOutput()), hostile);
+    // And a comment never holds a line break or anything but printable ASCII.
+    for (const QChar c : PythonExport::commentText(hostile))
+        QVERIFY(c.unicode() >= 0x20 && c.unicode() < 0x7f);
+}
+
+// A recorded wait or gap of centuries: the script sleeps the longest time.sleep accepts, says
+// so, and python3 accepts that length (it raises OverflowError past about 9.2e9 s).
+void TestPythonExport::hugeWaitsAreCutToWhatSleepAccepts()
+{
+    Session session = clientSession({QStringLiteral("wait 9223372036854775807"),
+                                     QStringLiteral("send ping"),
+                                     QStringLiteral("close")},
+                                    QStringLiteral("127.0.0.1:5555"));
+    session.actions[1].endNs = 1'000'000;
+    session.actions[2].tNs = std::numeric_limits<qint64>::max();
+    QString error;
+    const auto script = PythonExport::script(session, Side::Client, &error);
+    QVERIFY2(script, qPrintable(error));
+    const QStringList body = clientBody(*script);
+    QCOMPARE(body.size(), 4);
+    QCOMPARE(body.at(0),
+             "time.sleep(1000000000.000)  # recorded 9.22337e+15 s: cut to what time.sleep "
+             "accepts");
+    QCOMPARE(body.at(2),
+             "c.gap(1000000000.000)  # recorded 9.22337e+09 s: cut to what time.sleep accepts");
+    if (python().isEmpty())
+        QSKIP("python3 is not installed");
+    // The cut length is accepted: an alarm 50 ms later ends the sleep with exit 0.
+    QProcess sleep;
+    sleep.start(python(),
+                {QStringLiteral("-c"),
+                 QStringLiteral("import signal, sys, time\n"
+                                "signal.signal(signal.SIGALRM, lambda *a: sys.exit(0))\n"
+                                "signal.setitimer(signal.ITIMER_REAL, 0.05)\n"
+                                "time.sleep(%1)\nsys.exit(2)")
+                     .arg(PythonExport::MaxSleepSeconds, 0, 'f', 3)});
+    QVERIFY(sleep.waitForFinished(20000));
+    QVERIFY2(sleep.exitCode() == 0, sleep.readAllStandardError().constData());
 }
 
 QTEST_GUILESS_MAIN(TestPythonExport)

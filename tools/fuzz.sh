@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Fuzzes the session loader with libFuzzer for a bounded time (default 60 s):
+# Fuzzes the session loader, and the text, Python and SVG exports, the comparison and the
+# save-and-load round trip of every session that loads, with libFuzzer for a bounded time
+# (default 60 s):
 #   bash tools/fuzz.sh [SECONDS]
-# Builds build-fuzz/ with clang, ASan and UBSan. A crash is written to tests/fuzz/regressions/,
-# where tst_session loads every file on each test run: commit it with the fix.
+# Builds build-fuzz/ with clang, ASan and UBSan. A failing input is written to
+# tests/fuzz/regressions/, where tst_session loads every file and fuzz_check runs the same checks
+# on each test run: commit it with the fix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"

@@ -4,6 +4,7 @@
 #include "diffcommand.h"
 #include "engine/core/hostport.h"
 #include "engine/core/outputfile.h"
+#include "engine/core/terminaltext.h"
 #include "engine/run/actionrunner.h"
 #include "engine/session/eventformat.h"
 #include "engine/session/sessiontextexport.h"
@@ -546,7 +547,7 @@ void CliCommand::printEvent(qsizetype index)
 
 void CliCommand::printError(const QString &sentence)
 {
-    m_err << "finscope-cli: " << sentence << Qt::endl;
+    m_err << "finscope-cli: " << TerminalText::escaped(sentence) << Qt::endl;
 }
 
 } // namespace finscope

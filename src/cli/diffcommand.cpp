@@ -3,6 +3,7 @@
 #include "clicommand.h"
 #include "commandparser.h"
 #include "compareoptions.h"
+#include "engine/core/terminaltext.h"
 #include "engine/session/session.h"
 
 #include <QFileInfo>
@@ -45,7 +46,7 @@ int DiffCommand::run(const DiffOptions &options, QTextStream &out, QTextStream &
         QString error;
         auto session = Session::load(path, &error);
         if (!session) {
-            err << "finscope-cli: " << error << Qt::endl;
+            err << "finscope-cli: " << TerminalText::escaped(error) << Qt::endl;
             return ExitInvalid;
         }
         sessions.append(std::move(*session));
@@ -71,10 +72,10 @@ int DiffCommand::run(const DiffOptions &options, QTextStream &out, QTextStream &
             << Qt::endl;
     } else {
         for (const SessionComparison::Difference &d : comparison.differences())
-            out << d.text << Qt::endl;
+            out << TerminalText::escaped(d.text) << Qt::endl;
     }
     for (const SessionComparison::Difference &d : comparison.races())
-        out << "race, not a difference: " << d.text << Qt::endl;
+        out << "race, not a difference: " << TerminalText::escaped(d.text) << Qt::endl;
     return comparison.equivalent() ? ExitOk : ExitFailed;
 }
 

@@ -3,6 +3,7 @@
 #include "clicommand.h"
 #include "commandparser.h"
 #include "engine/core/outputfile.h"
+#include "engine/core/terminaltext.h"
 #include "engine/session/pythonexport.h"
 #include "engine/session/session.h"
 #include "engine/session/sessiontextexport.h"
@@ -166,7 +167,7 @@ int ExportCommand::run(const ExportOptions &options, QTextStream &out, QTextStre
     QString error;
     const auto session = Session::load(options.file, &error);
     if (!session) {
-        err << "finscope-cli: " << error << Qt::endl;
+        err << "finscope-cli: " << TerminalText::escaped(error) << Qt::endl;
         return ExitInvalid;
     }
     if (isPicture(options.format))
@@ -177,7 +178,8 @@ int ExportCommand::run(const ExportOptions &options, QTextStream &out, QTextStre
         const Side side = session->hasActions(Side::Client) ? Side::Client : Side::Server;
         const auto script = PythonExport::script(*session, options.side.value_or(side), &error);
         if (!script) {
-            err << "finscope-cli: cannot export '" << options.file << "': " << error << Qt::endl;
+            err << "finscope-cli: cannot export '" << options.file
+                << "': " << TerminalText::escaped(error) << Qt::endl;
             return ExitInvalid;
         }
         text = *script;

@@ -52,8 +52,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(FINSCOPE_VERSION));
 
     finscope::StandardOutput standardOutput(STDOUT_FILENO);
+    finscope::StandardOutput standardError(STDERR_FILENO);
     QTextStream out(&standardOutput);
-    QTextStream err(stderr);
+    QTextStream err(&standardError);
     QString error;
     const auto options = finscope::CommandLine::parse(arguments, &error);
     if (!options) {

@@ -3,6 +3,8 @@
 #include "clicommand.h"
 #include "commandparser.h"
 #include "compareoptions.h"
+#include "engine/core/terminaltext.h"
+#include "engine/run/actionrunner.h"
 #include "engine/session/eventformat.h"
 
 #include <QCoreApplication>
@@ -272,8 +274,8 @@ void ReplayCommand::printEvent(qsizetype index)
 
 void ReplayCommand::handlePending(Side side, quint32 conn, const QString &action)
 {
-    m_out << "next: " << sideName(side) << " " << conn << " " << action << "  (Enter runs it)"
-          << Qt::endl;
+    m_out << "next: " << sideName(side) << " " << conn << " " << TerminalText::escaped(action)
+          << "  (Enter runs it)" << Qt::endl;
 }
 
 // Each newline is one Enter. Read a bounded block at a time and never gathered into lines: a
@@ -379,12 +381,12 @@ void ReplayCommand::finish(int exitCode)
         } else {
             m_out << "differs from the recording:" << Qt::endl;
             for (const SessionComparison::Difference &d : comparison.differences())
-                m_out << "  " << d.text << Qt::endl;
+                m_out << "  " << TerminalText::escaped(d.text) << Qt::endl;
             exitCode = ExitFailed;
         }
         // A flipped close order that raced in the recording too is no news about the peer.
         for (const SessionComparison::Difference &d : comparison.races())
-            m_out << "  race, not a difference: " << d.text << Qt::endl;
+            m_out << "  race, not a difference: " << TerminalText::escaped(d.text) << Qt::endl;
     }
     m_out.flush();
     m_err.flush();
@@ -393,7 +395,7 @@ void ReplayCommand::finish(int exitCode)
 
 void ReplayCommand::printError(const QString &sentence)
 {
-    m_err << "finscope-cli: " << sentence << Qt::endl;
+    m_err << "finscope-cli: " << TerminalText::escaped(sentence) << Qt::endl;
 }
 
 } // namespace finscope

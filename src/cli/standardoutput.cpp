@@ -1,5 +1,8 @@
 #include "standardoutput.h"
 
+#include "engine/core/terminaltext.h"
+
+#include <algorithm>
 #include <cerrno>
 #include <poll.h>
 #include <unistd.h>
@@ -20,6 +23,22 @@ qint64 StandardOutput::readData(char *, qint64)
 
 qint64 StandardOutput::writeData(const char *data, qint64 size)
 {
+    // A slice at a time: `show` hands over a whole session in one write, which decoded and
+    // escaped at once would be held three times more. The decoder carries a character cut
+    // between two slices.
+    constexpr qint64 Slice = 1 << 16;
+    for (qint64 at = 0; at < size && !m_gone; at += Slice) {
+        const QString text
+            = m_decoder.decode(QByteArrayView(data + at, std::min(Slice, size - at)));
+        const QByteArray safe = TerminalText::escaped(text, TerminalText::KeepNewlines).toUtf8();
+        writeAll(safe.constData(), safe.size());
+    }
+    // Reported as written: QTextStream would otherwise keep the lines and try them again.
+    return size;
+}
+
+bool StandardOutput::writeAll(const char *data, qint64 size)
+{
     qint64 done = 0;
     while (!m_gone && done < size) {
         const ssize_t n = ::write(m_fd, data + done, size_t(size - done));
@@ -33,8 +52,7 @@ qint64 StandardOutput::writeData(const char *data, qint64 size)
             m_gone = true;
         }
     }
-    // Reported as written: QTextStream would otherwise keep the lines and try them again.
-    return size;
+    return !m_gone;
 }
 
 } // namespace finscope

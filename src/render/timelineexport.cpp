@@ -1,6 +1,7 @@
 #include "render/timelineexport.h"
 
 #include "engine/core/outputfile.h"
+#include "engine/core/terminaltext.h"
 #include "render/timelinepainter.h"
 
 #include <QBuffer>
@@ -27,6 +28,20 @@ int screenDpi()
 {
     const QScreen *screen = QGuiApplication::primaryScreen();
     return screen ? qRound(screen->logicalDotsPerInchY()) : 96;
+}
+
+// Text for the SVG's <title> and <desc>, which QSvgGenerator (Qt 6.4) writes as given: a file
+// named Q&A.json would make the SVG malformed. Controls, which XML 1.0 cannot hold at all, are
+// shown escaped as the terminal shows them, the two noncharacters it forbids as U+FFFD, and the
+// markup characters as entities.
+QString xmlText(const QString &text)
+{
+    QString shown = TerminalText::escaped(text);
+    for (QChar &c : shown) {
+        if (c.unicode() == 0xfffe || c.unicode() == 0xffff)
+            c = QChar::ReplacementCharacter;
+    }
+    return shown.toHtmlEscaped();
 }
 
 } // namespace
@@ -92,8 +107,8 @@ std::optional<QByteArray> TimelineExport::svg(const TimelinePainter &timeline,
     // The layout is measured with the font at the screen's resolution; text in the SVG must come
     // out the same size, not at the generator's default 72 dpi.
     svg.setResolution(screenDpi());
-    svg.setTitle(title);
-    svg.setDescription(tr("FinScope timeline"));
+    svg.setTitle(xmlText(title));
+    svg.setDescription(xmlText(tr("FinScope timeline")));
     QPainter painter;
     if (!painter.begin(&svg)) {
         *error = tr("cannot make an SVG of the timeline");

@@ -1,6 +1,7 @@
 #include "engine/session/eventformat.h"
 
 #include "engine/core/action.h"
+#include "engine/core/terminaltext.h"
 
 namespace finscope {
 
@@ -41,7 +42,7 @@ QString linePrefix(qint64 tNs, Side side, quint32 conn, const QString &kind)
 QString formatAction(const RecordedAction &action)
 {
     return linePrefix(action.tNs, action.side, action.conn, QStringLiteral("action")) + u' '
-           + action.text;
+           + TerminalText::escaped(action.text);
 }
 
 QString formatEvent(const Event &event, const EventStore &store)
@@ -92,7 +93,8 @@ namespace {
 
 QString formatEventFields(const Event &event, const EventStore &store)
 {
-    const QString text = store.string(event.text);
+    // From the file or the kernel: printed, so it must not be able to drive a terminal.
+    const QString text = TerminalText::escaped(store.string(event.text));
     QString details;
     switch (event.kind) {
     case EventKind::Send:

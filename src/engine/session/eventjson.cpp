@@ -19,9 +19,53 @@ void appendField(QByteArray *out, const char *key, const QString &value)
 
 } // namespace
 
+namespace {
+
+// Whether the text holds a surrogate without its partner, which UTF-8 cannot carry.
+bool hasLoneSurrogate(QStringView text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (text.at(i).isSurrogate())
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
 void appendJsonString(QByteArray *out, QStringView text)
 {
     static const char hex[] = "0123456789abcdef";
+    if (hasLoneSurrogate(text)) {
+        // A string loaded from "\ud800" holds one; toUtf8 would write '?' and the file would no
+        // longer read back as it was. Written as the escape it came from, as QJsonDocument does.
+        QByteArray piece;
+        qsizetype start = 0;
+        out->append('"');
+        for (qsizetype i = 0; i <= text.size(); ++i) {
+            const bool pair = i + 1 < text.size() && text.at(i).isHighSurrogate()
+                              && text.at(i + 1).isLowSurrogate();
+            if (pair) {
+                ++i;
+                continue;
+            }
+            if (i < text.size() && !text.at(i).isSurrogate())
+                continue;
+            piece.clear();
+            appendJsonString(&piece, text.sliced(start, i - start));
+            out->append(piece.sliced(1, piece.size() - 2));
+            if (i < text.size()) {
+                const uint u = text.at(i).unicode();
+                out->append("\\u").append(hex[u >> 12]).append(hex[(u >> 8) & 15]);
+                out->append(hex[(u >> 4) & 15]).append(hex[u & 15]);
+            }
+            start = i + 1;
+        }
+        out->append('"');
+        return;
+    }
     out->append('"');
     const QByteArray utf8 = text.toUtf8();
     for (const char c : utf8) {

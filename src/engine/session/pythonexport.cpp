@@ -3,6 +3,7 @@
 #include "engine/core/action.h"
 #include "engine/core/hostport.h"
 
+#include <QList>
 #include <QMap>
 
 namespace finscope {
@@ -31,20 +32,49 @@ QString bytesLiteral(QByteArrayView data)
     return out + u'\'';
 }
 
-QString stringLiteral(const QString &text)
+// The inside of a Python str literal: printable ASCII kept, except the backslash and (inside
+// quotes) the quote, which are escaped like every other code point. Invalid UTF-16 (a lone
+// surrogate) reads as U+FFFD.
+QString escapedBody(QStringView text, bool escapeQuote)
 {
-    QString out = QStringLiteral("'");
-    for (const QChar c : text) {
-        if (c == u'\\' || c == u'\'')
-            out += u'\\' + c;
+    QString out;
+    out.reserve(text.size());
+    for (const char32_t c : text.toUcs4()) {
+        if (c == u'\\' || (escapeQuote && c == u'\''))
+            out += u'\\' + QChar(char16_t(c));
         else if (c == u'\n')
             out += QStringLiteral("\\n");
-        else if (c.unicode() < 0x20)
-            out += QStringLiteral("\\x%1").arg(uint(c.unicode()), 2, 16, QChar(u'0'));
+        else if (c == u'\r')
+            out += QStringLiteral("\\r");
+        else if (c == u'\t')
+            out += QStringLiteral("\\t");
+        else if (c >= 0x20 && c < 0x7f)
+            out += QChar(char16_t(c));
+        else if (c < 0x100)
+            out += QStringLiteral("\\x%1").arg(uint(c), 2, 16, QChar(u'0'));
+        else if (c < 0x10000)
+            out += QStringLiteral("\\u%1").arg(uint(c), 4, 16, QChar(u'0'));
         else
-            out += c;
+            out += QStringLiteral("\\U%1").arg(uint(c), 8, 16, QChar(u'0'));
     }
-    return out + u'\'';
+    return out;
+}
+
+// A wait or gap as the seconds a script sleeps, and, when the file's value is past what
+// time.sleep accepts, the comment that says it was cut.
+struct Sleep
+{
+    QString seconds;
+    QString note;
+};
+
+Sleep sleepFor(double seconds)
+{
+    if (seconds <= PythonExport::MaxSleepSeconds)
+        return {QString::number(seconds, 'f', 3), QString()};
+    return {QString::number(PythonExport::MaxSleepSeconds, 'f', 3),
+            QStringLiteral("  # recorded %1 s: cut to what time.sleep accepts")
+                .arg(QString::number(seconds, 'g', 6))};
 }
 
 // The runtime the generated statements call: small enough to read, so the script shows how each
@@ -221,7 +251,7 @@ QString statement(const Action &action)
     case Action::Kind::SendHex:
         return QStringLiteral("c.send(%1)").arg(bytesLiteral(action.data));
     case Action::Kind::SendFile:
-        return QStringLiteral("c.send_file(%1)").arg(stringLiteral(action.path));
+        return QStringLiteral("c.send_file(%1)").arg(PythonExport::stringLiteral(action.path));
     case Action::Kind::SendPattern:
         return QStringLiteral("c.send_pattern(%1)").arg(action.count);
     case Action::Kind::Shutdown: {
@@ -246,15 +276,17 @@ QString statement(const Action &action)
     case Action::Kind::ResumeReading:
         // A blocking program reads only when it calls recv(): there is nothing to switch.
         return QStringLiteral("pass  # %1: this script reads only when an action does")
-            .arg(action.toString());
+            .arg(PythonExport::commentText(action.toString()));
     case Action::Kind::Echo:
         return QStringLiteral("c.respond(lambda data: data)");
     case Action::Kind::EchoUpper:
         return QStringLiteral("c.respond(lambda data: data.upper())");
     case Action::Kind::Discard:
         return QStringLiteral("c.respond(None)");
-    case Action::Kind::Wait:
-        return QStringLiteral("time.sleep(%1)").arg(double(action.count) / 1000.0, 0, 'f', 3);
+    case Action::Kind::Wait: {
+        const Sleep sleep = sleepFor(double(action.count) / 1000.0);
+        return QStringLiteral("time.sleep(%1)%2").arg(sleep.seconds, sleep.note);
+    }
     case Action::Kind::ExpectEof:
         return QStringLiteral("c.expect('eof')");
     case Action::Kind::ExpectRst:
@@ -264,6 +296,16 @@ QString statement(const Action &action)
 }
 
 } // namespace
+
+QString PythonExport::stringLiteral(QStringView text)
+{
+    return u'\'' + escapedBody(text, true) + u'\'';
+}
+
+QString PythonExport::commentText(QStringView text)
+{
+    return escapedBody(text, false);
+}
 
 std::optional<QString> PythonExport::script(const Session &session, Side side, QString *error)
 {
@@ -285,23 +327,27 @@ std::optional<QString> PythonExport::script(const Session &session, Side side, Q
     const QString host = where.host.isEmpty() ? QStringLiteral("127.0.0.1") : where.host;
     const int port = where.port;
 
-    QString out = QStringLiteral("#!/usr/bin/env python3\n");
+    // The docstring is fixed text: what came from the file follows in '#' comments and literals.
+    // Line 2 names the encoding, so no comment from the file can do it (Python reads a
+    // "coding:" in the first two lines).
+    QString out = QStringLiteral("#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n");
     out += QStringLiteral("\"\"\"What the recorded %1 did, as a plain Python socket program.\n\n")
                .arg(sideName(side));
-    out += QStringLiteral("Generated by FinScope from a session recorded by %1 at %2.\n")
-               .arg(session.tool.isEmpty() ? QStringLiteral("FinScope") : session.tool,
-                    session.wallClockStart.toString(Qt::ISODateWithMs));
     out += side == Side::Client
                ? QStringLiteral("Usage: python3 SCRIPT [HOST [PORT]]  (default: the recorded "
-                                "peer, %1 %2)\n")
-                     .arg(host)
-                     .arg(port)
+                                "peer, below)\n")
                : QStringLiteral("Usage: python3 SCRIPT [HOST [PORT]]  (default: the recorded "
-                                "listen address, %1 %2; port 0 lets the OS choose)\n")
-                     .arg(host)
-                     .arg(port);
+                                "listen address, below; port 0 lets the OS choose)\n");
     out += QStringLiteral("It prints every step and everything it receives; exit status 1 when an "
                           "expect-eof or\nexpect-rst was not met.\n\"\"\"\n");
+    out += QStringLiteral("# Generated by FinScope from a session recorded by %1 at %2.\n")
+               .arg(commentText(session.tool.isEmpty() ? QStringLiteral("FinScope") : session.tool),
+                    session.wallClockStart.toString(Qt::ISODateWithMs));
+    out += QStringLiteral("# The recorded %1: %2 %3\n")
+               .arg(side == Side::Client ? QStringLiteral("peer")
+                                         : QStringLiteral("listen address"),
+                    commentText(host),
+                    QString::number(port));
     out += QLatin1StringView(Preamble);
 
     for (auto it = byConn.cbegin(); it != byConn.cend(); ++it) {
@@ -321,11 +367,13 @@ std::optional<QString> PythonExport::script(const Session &session, Side side, Q
             }
             if (previous && previous->endNs >= 0) {
                 const qint64 gapNs = recorded->tNs - previous->endNs;
-                if (gapNs >= MinGapNs)
-                    out += QStringLiteral("    c.gap(%1)\n").arg(double(gapNs) / 1e9, 0, 'f', 3);
+                if (gapNs >= MinGapNs) {
+                    const Sleep sleep = sleepFor(double(gapNs) / 1e9);
+                    out += QStringLiteral("    c.gap(%1)%2\n").arg(sleep.seconds, sleep.note);
+                }
             } else if (previous && recorded->tNs - previous->tNs >= MinGapNs) {
-                out += QStringLiteral("    c.at(%1)\n")
-                           .arg(double(recorded->tNs - firstNs) / 1e9, 0, 'f', 3);
+                const Sleep sleep = sleepFor(double(recorded->tNs - firstNs) / 1e9);
+                out += QStringLiteral("    c.at(%1)%2\n").arg(sleep.seconds, sleep.note);
             }
             previous = recorded;
             out += QStringLiteral("    %1\n").arg(statement(*action));

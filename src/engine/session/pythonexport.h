@@ -26,6 +26,19 @@ public:
     // server connections (listening on HOST PORT, default the recorded listen address), run one
     // connection after another. Fails when the session has no actions for that side.
     static std::optional<QString> script(const Session &session, Side side, QString *error);
+
+    // The longest sleep a script asks for, in seconds (about 31 years): time.sleep raises
+    // OverflowError past about 9.2e9 s, and a crafted file can record any wait or gap.
+    static constexpr double MaxSleepSeconds = 1e9;
+
+    // Every string from the file enters the script through one of these two, so no file can make
+    // it run code. A plain '...' str literal holding only printable ASCII: backslash and quote
+    // escaped, every other character as \xNN, \uNNNN or \UNNNNNNNN, so it cannot end early, span
+    // lines, or be read another way (no raw, byte or f-string prefix is ever put before it).
+    static QString stringLiteral(QStringView text);
+    // The same escaping without the quotes, for the text after a '#': it never holds a line
+    // break, so the comment cannot end early.
+    static QString commentText(QStringView text);
 };
 
 } // namespace finscope

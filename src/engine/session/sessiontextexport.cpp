@@ -1,5 +1,6 @@
 #include "engine/session/sessiontextexport.h"
 
+#include "engine/core/terminaltext.h"
 #include "engine/session/eventformat.h"
 
 namespace finscope {
@@ -8,12 +9,15 @@ QStringList SessionTextExport::headerLines(const Session &session)
 {
     QStringList lines;
     lines << QStringLiteral("session recorded by %1 at %2")
-                 .arg(session.tool, session.wallClockStart.toString(Qt::ISODateWithMs));
+                 .arg(TerminalText::escaped(session.tool),
+                      session.wallClockStart.toString(Qt::ISODateWithMs));
     for (const EndpointRecord &rec : session.endpoints) {
         lines << QStringLiteral("  %1 %2  local %3  peer %4  target %5")
                      .arg(sideName(rec.side))
                      .arg(rec.conn)
-                     .arg(rec.localAddress, rec.peerAddress, rec.target);
+                     .arg(TerminalText::escaped(rec.localAddress),
+                          TerminalText::escaped(rec.peerAddress),
+                          TerminalText::escaped(rec.target));
     }
     QString counts = QStringLiteral("%1 actions, %2 events")
                          .arg(session.actions.size())

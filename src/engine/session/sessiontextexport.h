@@ -1,7 +1,8 @@
 #pragma once
 
 // A session as plain text: the header and the timeline of actions and events, the same lines
-// `finscope-cli show` prints, for a bug report or a diff tool.
+// `finscope-cli show` prints, for a bug report or a diff tool. Every text from the file in it is
+// escaped with TerminalText: a file cannot drive the terminal that shows it.
 
 #include "engine/session/session.h"
 
