@@ -194,9 +194,10 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
     // Where a session someone sent goes is the user's choice: a recorded name is not even
     // looked up (a lookup tells a name server the file's choice) until --target says where.
     if (!m_replayer->remoteTargets().isEmpty()) {
-        printError(QStringLiteral("cannot replay '%1': %2; give --target HOST:PORT to say where "
-                                  "to connect (nothing was looked up or connected)")
-                       .arg(options.file, m_replayer->remoteTargetRefusal()));
+        printError(
+            QStringLiteral("cannot replay '%1': %2; give --target HOST:PORT to say where "
+                           "to connect (nothing was looked up or connected)")
+                .arg(options.file, TerminalText::escaped(m_replayer->remoteTargetRefusal())));
         return ExitUsage;
     }
     printTarget();
@@ -225,7 +226,8 @@ std::optional<int> ReplayCommand::start(const ReplayOptions &options)
 void ReplayCommand::printFiles()
 {
     for (const Replayer::FileSend &f : m_replayer->fileSends()) {
-        m_out << sideName(f.side) << " " << f.conn << " send-file " << f.path << ": ";
+        m_out << sideName(f.side) << " " << f.conn << " send-file " << TerminalText::escaped(f.path)
+              << ": ";
         if (m_replayer->allowFiles()) {
             m_out << "reads the file on this machine (--allow-files)" << Qt::endl;
             continue;
@@ -253,7 +255,7 @@ void ReplayCommand::printTarget()
     case Replayer::Mode::Client:
         for (qsizetype i = 0; i < clients.size(); ++i)
             m_out << "replaying " << clients.at(i) << " against "
-                  << m_replayer->target(quint32(i + 1)) << Qt::endl;
+                  << TerminalText::escaped(m_replayer->target(quint32(i + 1))) << Qt::endl;
         break;
     case Replayer::Mode::Server:
         m_out << "replaying " << servers.join(QStringLiteral(", ")) << ", listening on "
@@ -363,7 +365,7 @@ void ReplayCommand::finish(int exitCode)
             constexpr qsizetype Listed = 20;
             m_out << "did not run:" << Qt::endl;
             for (qsizetype i = 0; i < std::min(Listed, notRun.size()); ++i)
-                m_out << "  " << notRun.at(i) << Qt::endl;
+                m_out << "  " << TerminalText::escaped(notRun.at(i)) << Qt::endl;
             if (notRun.size() > Listed)
                 m_out << "  ... and " << notRun.size() - Listed << " more" << Qt::endl;
         }
