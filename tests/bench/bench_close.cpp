@@ -161,12 +161,16 @@ int procScan(const QByteArray &wantLocal, const QByteArray &wantPeer)
     QFile table(QStringLiteral("/proc/net/tcp"));
     if (!table.open(QIODevice::ReadOnly))
         return 0;
-    table.readLine();
+    // Read to the end in one go: QFile::atEnd() on a /proc file can report the end early (it
+    // stopped at 8,191 of 16,085 lines here).
+    const QList<QByteArray> lines = table.readAll().split('\n');
     int entries = 0;
-    while (!table.atEnd()) {
-        const QList<QByteArray> fields = table.readLine().simplified().split(' ');
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> fields = lines.at(i).simplified().split(' ');
+        if (fields.size() < 4)
+            continue;
         ++entries;
-        if (fields.size() >= 4 && fields.at(1) == wantLocal && fields.at(2) == wantPeer)
+        if (fields.at(1) == wantLocal && fields.at(2) == wantPeer)
             break;
     }
     return entries;
