@@ -168,7 +168,7 @@ void TestScale::outOfDescriptorsSaysSoAndResumes()
                                       QStringLiteral("30"),
                                       QStringLiteral("read-until-eof"),
                                       QStringLiteral("close")},
-                                     QStringLiteral("ulimit -n 40"));
+                                     QStringLiteral("ulimit -S -n 40 && ulimit -H -n 40"));
     QVERIFY(port != 0);
     Clients clients(port, N);
     QCOMPARE(clients.started(), N);
@@ -185,15 +185,18 @@ void TestScale::outOfDescriptorsSaysSoAndResumes()
                                 "connections? waits? in the backlog; accepting resumes when a "
                                 "file descriptor is free"))),
              qPrintable(err));
+    // Said once per stall, not at every retry (every 100 ms).
+    QTest::qWait(600);
+    err += QString::fromUtf8(server.readAllStandardError());
+    QCOMPARE(err.count(QLatin1StringView("cannot accept")), 1);
     QCOMPARE(server.state(), QProcess::Running);
     clients.closeAll();
     QVERIFY(server.waitForFinished(30000));
     err += QString::fromUtf8(server.readAllStandardError());
     const QString out = QString::fromUtf8(server.readAllStandardOutput());
     QVERIFY2(server.exitCode() == 0, qPrintable(err));
+    // Every client got in, though accepting may have stalled again on the way.
     QCOMPARE(acceptLines(out), N);
-    // Once per stall, not once per retry.
-    QCOMPARE(err.count(QLatin1StringView("cannot accept")), 1);
 }
 
 // 200 server ends close while their clients hold on, so each sits in FIN_WAIT2 and never settles

@@ -47,7 +47,7 @@ void Workbench::stopListening()
 {
     if (!m_listener.isListening())
         return;
-    m_listener.close();
+    m_listener.stop();
     emit listeningChanged(false);
 }
 

@@ -25,17 +25,24 @@ Listener::Listener(QObject *parent)
     setListenBacklogSize(native::maxListenBacklog());
     m_retry.setInterval(StalledRetryMs);
     m_retry.setSingleShot(true);
-    connect(&m_retry, &QTimer::timeout, this, &Listener::tryAccepting);
-    // Qt pauses accepting for good on any accept() error but EAGAIN, and does not say which.
-    connect(this, &QTcpServer::acceptError, this, &Listener::handleAcceptError);
+    connect(&m_retry, &QTimer::timeout, this, &Listener::acceptWaiting);
+}
+
+Listener::~Listener()
+{
+    stop();
 }
 
 bool Listener::listenOn(const QHostAddress &address, quint16 port, int *err, QString *error)
 {
-    m_retry.stop();
-    m_stalled = false;
-    if (listen(address, port))
+    stop();
+    if (listen(address, port)) {
+        // Qt's own notifier off for good (never resumeAccepting()): one notifier per fd.
+        pauseAccepting();
+        m_notifier = std::make_unique<QSocketNotifier>(socketDescriptor(), QSocketNotifier::Read);
+        connect(m_notifier.get(), &QSocketNotifier::activated, this, &Listener::acceptWaiting);
         return true;
+    }
     switch (serverError()) {
     case QAbstractSocket::AddressInUseError:
         *err = EADDRINUSE;
@@ -54,10 +61,19 @@ bool Listener::listenOn(const QHostAddress &address, quint16 port, int *err, QSt
     return false;
 }
 
+void Listener::stop()
+{
+    m_retry.stop();
+    m_stalled = false;
+    m_notifier.reset();
+    if (isListening())
+        close();
+}
+
 void Listener::retryStalled()
 {
-    if (m_stalled && isListening())
-        tryAccepting();
+    if (m_stalled && m_notifier)
+        acceptWaiting();
 }
 
 void Listener::incomingConnection(qintptr fd)
@@ -65,34 +81,41 @@ void Listener::incomingConnection(qintptr fd)
     emit descriptorAccepted(fd);
 }
 
-void Listener::handleAcceptError()
+void Listener::acceptWaiting()
 {
-    if (!isListening())
-        return;
-    // Qt's error does not tell EMFILE from ENFILE: one accept() of our own says which.
-    tryAccepting();
-}
-
-bool Listener::tryAccepting()
-{
-    if (!isListening()) {
-        m_stalled = false;
-        return true;
-    }
-    int err = 0;
-    const int fd = native::acceptOne(int(socketDescriptor()), &err);
-    if (fd >= 0 || !outOfDescriptors(err)) {
-        m_stalled = false;
-        if (fd < 0 && err != EAGAIN && err != ECONNABORTED) {
+    constexpr int MaxPerActivation = 64;
+    for (int i = 0; i < MaxPerActivation && m_notifier; ++i) {
+        int err = 0;
+        const int fd = native::acceptOne(int(socketDescriptor()), &err);
+        if (fd < 0 && outOfDescriptors(err)) {
+            stall(err);
+            return;
+        }
+        if (m_stalled) {
+            m_stalled = false;
+            m_notifier->setEnabled(true);
+        }
+        if (fd >= 0) {
+            incomingConnection(fd); // may stop listening (the last connection a run wanted)
+            continue;
+        }
+        if (err == EAGAIN || err == EWOULDBLOCK)
+            return;
+        // ECONNABORTED: a client that reset while queued; the next one may be fine.
+        if (err != ECONNABORTED) {
             emit acceptFailed(err,
                               QStringLiteral("cannot accept: %1 (%2)")
                                   .arg(errnoMessage(err).toLower(), errnoName(err)));
+            return;
         }
-        resumeAccepting();
-        if (fd >= 0)
-            incomingConnection(fd);
-        return true;
     }
+}
+
+void Listener::stall(int err)
+{
+    // The notifier would fire at once again (the backlog is still readable): off until a retry
+    // succeeds.
+    m_notifier->setEnabled(false);
     if (!m_stalled) {
         m_stalled = true;
         const auto waiting = native::acceptQueueLength(int(socketDescriptor()));
@@ -106,7 +129,6 @@ bool Listener::tryAccepting()
                                .arg(errnoMessage(err).toLower(), errnoName(err), queued));
     }
     m_retry.start();
-    return false;
 }
 
 } // namespace finscope

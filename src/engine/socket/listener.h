@@ -2,10 +2,16 @@
 
 // The listening socket. QTcpServer may own it (DESIGN.md §2), but no QTcpSocket is ever made for an
 // accepted connection: the raw fd goes straight to an Endpoint. It listens with the kernel's
-// largest backlog, and when accept() runs out of file descriptors it says so and resumes by itself.
+// largest backlog and accepts with its own notifier: Qt 6.4's accept loop keeps the first error it
+// met, so after one EAGAIN an EMFILE reads as temporary and it spins on accept() at full CPU,
+// silently (measured). When accept() runs out of file descriptors this one says so once and
+// resumes by itself. QTcpServer's maxPendingConnections (30) drops nobody: nothing is queued in it.
 
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTimer>
+
+#include <memory>
 
 namespace finscope {
 
@@ -17,10 +23,13 @@ public:
     static constexpr int StalledRetryMs = 100;
 
     explicit Listener(QObject *parent = nullptr);
+    ~Listener() override;
 
     // listen() with the failure as an errno value (EADDRINUSE, EACCES, EADDRNOTAVAIL, or 0 when Qt
     // gives none) and a sentence naming the address.
     bool listenOn(const QHostAddress &address, quint16 port, int *err, QString *error);
+    // Closes the listening socket (use this, not QTcpServer::close(): the notifier goes first).
+    void stop();
 
     bool isStalled() const { return m_stalled; }
     // A file descriptor may just have been freed (a connection closed): try accepting now rather
@@ -40,11 +49,12 @@ protected:
     void incomingConnection(qintptr fd) override;
 
 private:
-    void handleAcceptError();
-    // One accept() of our own: hands the connection on and resumes Qt's accepting, or stays
-    // stalled; false while still stalled.
-    bool tryAccepting();
+    // Accepts what waits, a bounded number per activation so a flood cannot starve the loop.
+    void acceptWaiting();
+    // accept() found no file descriptor: said once per stall, retried on a timer.
+    void stall(int err);
 
+    std::unique_ptr<QSocketNotifier> m_notifier;
     QTimer m_retry;
     bool m_stalled = false;
 };
