@@ -1,3 +1,4 @@
+#include "engine/socket/nativesocket.h"
 #include "mainwindow.h"
 #include "scenariowindow.h"
 #include "sessioncontroller.h"
@@ -37,6 +38,10 @@ int main(int argc, char *argv[])
     parser.addOption(scenario);
     parser.addOption(presenter);
     parser.process(app);
+
+    // Each connection holds a socket and an epoll set: the server pane needs more than the usual
+    // soft limit of 1,024 open files for a few hundred clients.
+    finscope::native::raiseOpenFileLimit();
 
     finscope::MainWindow window;
     window.startDemo();

@@ -13,6 +13,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 namespace finscope {
 
 namespace {
@@ -33,7 +35,7 @@ const QCommandLineOption SettleOption(
     QStringLiteral("settle"),
     QStringLiteral("After the last action, waits up to MS (default %1) until each closed end is in "
                    "TIME_WAIT or gone from the kernel's table, so the first closer records its "
-                   "TIME_WAIT; 0 exits at once.")
+                   "TIME_WAIT; 0 exits at once. Never past --timeout.")
         .arg(Settler::DefaultBoundMs),
     QStringLiteral("MS"));
 
@@ -399,6 +401,8 @@ std::optional<int> CliCommand::startServer()
         return ExitInvalid;
     m_timeout.start(std::chrono::milliseconds(m_options.timeoutMs));
     connect(&m_workbench, &Workbench::serverConnectionAdded, this, &CliCommand::handleAccepted);
+    // Also said on stderr, so a --quiet run tells it too.
+    connect(&m_workbench, &Workbench::acceptingStalled, this, &CliCommand::printError);
     if (!m_workbench.listen(*address, where->port, &error)) {
         m_printing = true;
         printEvent(m_workbench.events().size() - 1);
@@ -467,9 +471,11 @@ void CliCommand::handleTimeout()
         if (runner->isRunning())
             what = QStringLiteral(" waiting for %1").arg(runner->waitingFor());
     }
-    if (what.isEmpty() && m_options.command == QLatin1StringView("server"))
+    // Connections that never arrived are what the run lacks most: named before a running action.
+    const qsizetype accepted = m_workbench.serverConnections().size();
+    if (m_options.command == QLatin1StringView("server") && accepted < m_options.connections)
         what = QStringLiteral(" waiting for connection %1 of %2")
-                   .arg(m_workbench.serverConnections().size() + 1)
+                   .arg(accepted + 1)
                    .arg(m_options.connections);
     printError(QStringLiteral("timed out after %1%2")
                    .arg(CommandParser::seconds(m_options.timeoutMs), what));
@@ -496,6 +502,10 @@ void CliCommand::finish(int exitCode, bool settle)
     if (m_finished)
         return;
     m_finished = true;
+    // --timeout bounds the whole run: settling gets what is left of it, never more.
+    int settleMs = settle ? m_options.settleMs : 0;
+    if (m_timeout.isActive())
+        settleMs = std::min(settleMs, std::max(m_timeout.remainingTime(), 0));
     m_timeout.stop();
     // The process is about to exit, which closes every socket: record that close as it happens.
     QList<Endpoint *> ends;
@@ -506,7 +516,7 @@ void CliCommand::finish(int exitCode, bool settle)
         }
     }
     m_exitCode = exitCode;
-    m_settler.settle(ends, settle ? m_options.settleMs : 0);
+    m_settler.settle(ends, settleMs);
 }
 
 void CliCommand::save(int exitCode)

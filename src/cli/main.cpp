@@ -1,5 +1,6 @@
 #include "clicommand.h"
 #include "commandline.h"
+#include "engine/socket/nativesocket.h"
 #include "exportcommand.h"
 #include "standardoutput.h"
 
@@ -65,6 +66,9 @@ int main(int argc, char *argv[])
         out << options->text;
         return finscope::ExitOk;
     }
+    // Each connection holds a socket and an epoll set: a server for thousands of clients needs
+    // more than the usual soft limit of 1,024 open files.
+    finscope::native::raiseOpenFileLimit();
     finscope::CliCommand command(out, err);
     QObject::connect(&command, &finscope::CliCommand::done, app.get(), &QCoreApplication::exit);
     if (const auto exitCode = command.start(*options))

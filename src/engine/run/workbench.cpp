@@ -9,6 +9,20 @@ Workbench::Workbench(QObject *parent)
     : QObject(parent)
 {
     connect(&m_listener, &Listener::descriptorAccepted, this, &Workbench::handleAccepted);
+    connect(&m_listener, &Listener::acceptFailed, this, &Workbench::recordListenerError);
+    connect(&m_listener, &Listener::acceptStalled, this, [this](int err, const QString &sentence) {
+        recordListenerError(err, sentence);
+        emit acceptingStalled(sentence);
+    });
+}
+
+void Workbench::recordListenerError(int err, const QString &sentence)
+{
+    Event event;
+    event.kind = EventKind::Error;
+    event.side = Side::Server;
+    event.err = err;
+    m_recorder.record(event, sentence);
 }
 
 bool Workbench::listen(const QHostAddress &address, quint16 port, QString *error)
@@ -33,7 +47,7 @@ void Workbench::stopListening()
 {
     if (!m_listener.isListening())
         return;
-    m_listener.close();
+    m_listener.stop();
     emit listeningChanged(false);
 }
 
@@ -53,6 +67,7 @@ Endpoint *Workbench::connectClient(const QString &host, quint16 port)
         = new Endpoint(Side::Client, quint32(m_clients.size() + 1), m_recorder.clock(), this);
     m_clients.append(endpoint);
     m_recorder.attach(endpoint, HostPort::format(host, port));
+    connect(endpoint, &Endpoint::closed, &m_listener, &Listener::retryStalled);
     emit clientAdded(endpoint);
     endpoint->connectToHost(host, port);
     return endpoint;
@@ -68,6 +83,8 @@ void Workbench::handleAccepted(qintptr fd)
         Side::Server, quint32(m_serverConnections.size() + 1), m_recorder.clock(), this);
     m_serverConnections.append(endpoint);
     m_recorder.attach(endpoint, listenAddress());
+    // A closed connection frees a file descriptor: a stalled listener takes the next one now.
+    connect(endpoint, &Endpoint::closed, &m_listener, &Listener::retryStalled);
     endpoint->adoptDescriptor(fd);
     emit serverConnectionAdded(endpoint);
 }

@@ -45,9 +45,13 @@ signals:
     void clientAdded(finscope::Endpoint *endpoint);
     void serverConnectionAdded(finscope::Endpoint *endpoint);
     void descriptorAccepted(qintptr fd);
+    // The listener ran out of file descriptors (also recorded as an error event); it resumes by
+    // itself when one is free.
+    void acceptingStalled(const QString &sentence);
 
 private:
     void handleAccepted(qintptr fd);
+    void recordListenerError(int err, const QString &sentence);
 
     Recorder m_recorder;
     Listener m_listener;

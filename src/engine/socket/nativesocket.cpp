@@ -5,14 +5,17 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -267,6 +270,54 @@ std::optional<SocketAddress> peerAddress(int fd)
     if (::getpeername(fd, reinterpret_cast<sockaddr *>(&addr), &len) < 0)
         return std::nullopt;
     return fromSockaddr(addr);
+}
+
+int maxListenBacklog()
+{
+    int value = 0;
+    if (FILE *f = std::fopen("/proc/sys/net/core/somaxconn", "re")) {
+        if (std::fscanf(f, "%d", &value) != 1)
+            value = 0;
+        std::fclose(f);
+    }
+    return value > 0 ? value : SOMAXCONN;
+}
+
+int acceptOne(int listenFd, int *err)
+{
+    int fd;
+    do {
+        fd = ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0 && err)
+        *err = errno;
+    return fd;
+}
+
+std::optional<int> acceptQueueLength(int listenFd)
+{
+    tcp_info info{};
+    socklen_t len = sizeof(info);
+    if (::getsockopt(listenFd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0
+        || info.tcpi_state != quint8(TcpState::Listen)) {
+        return std::nullopt;
+    }
+    return int(info.tcpi_unacked);
+}
+
+qint64 raiseOpenFileLimit()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) < 0)
+        return -1;
+    if (limit.rlim_cur < limit.rlim_max) {
+        const rlim_t was = limit.rlim_cur;
+        limit.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &limit) < 0)
+            limit.rlim_cur = was;
+    }
+    return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<qint64>::max()
+                                           : qint64(limit.rlim_cur);
 }
 
 } // namespace finscope::native

@@ -76,4 +76,18 @@ std::optional<KernelQueues> kernelQueues(int fd);
 std::optional<SocketAddress> localAddress(int fd);
 std::optional<SocketAddress> peerAddress(int fd);
 
+// The largest listen backlog the kernel grants (net.core.somaxconn; SOMAXCONN when unreadable):
+// listen() silently clamps anything larger to it.
+int maxListenBacklog();
+// One accept() on a listening socket, the new fd close-on-exec: returns -1 and sets *err (EAGAIN
+// when nobody waits, EMFILE/ENFILE when no file descriptor is free).
+int acceptOne(int listenFd, int *err);
+// How many connections a listening socket holds in its accept queue, completed and waiting for
+// accept() (TCP_INFO's tcpi_unacked reads sk_ack_backlog in LISTEN); nullopt when unknown.
+std::optional<int> acceptQueueLength(int listenFd);
+// Raises the soft limit on open files to the hard one, so a server holds as many connections as
+// the system lets this user (Qt waits with poll, never select, so fds above 1024 are fine).
+// Returns the soft limit now in force, or -1 when unknown.
+qint64 raiseOpenFileLimit();
+
 } // namespace finscope::native
