@@ -113,9 +113,9 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return {};
     if (isFoldRow(index.row())) {
         if (role == Qt::DisplayRole)
-            return tr("%1 %2 closed connections")
-                .arg(m_expanded ? QStringLiteral("▾") : QStringLiteral("▸"))
-                .arg(m_finished.size());
+            return (m_finished.size() == 1 ? tr("%1 1 closed connection")
+                                           : tr("%1 %2 closed connections").arg(m_finished.size()))
+                .arg(m_expanded ? QStringLiteral("▾") : QStringLiteral("▸"));
         if (role == Qt::ToolTipRole)
             return m_expanded ? tr("Click to fold the closed connections away")
                               : tr("Closed connections whose kernel entry has settled (TIME_WAIT "
@@ -138,9 +138,11 @@ void ConnectionListModel::setExpanded(bool expanded)
         m_expanded = true;
         endInsertRows();
     } else {
+        m_removing = true;
         beginRemoveRows({}, 1, int(m_finished.size()));
         m_expanded = false;
         endRemoveRows();
+        m_removing = false;
     }
     emit dataChanged(index(0), index(0));
 }
@@ -171,9 +173,11 @@ void ConnectionListModel::finish(int connection)
 {
     // Out of the live rows...
     const int from = rowOf(connection);
+    m_removing = true;
     beginRemoveRows({}, from, from);
     m_live.removeAt(indexIn(m_live, connection));
     endRemoveRows();
+    m_removing = false;
     // ...into the fold, which appears with the first one.
     const auto at
         = std::lower_bound(m_finished.begin(), m_finished.end(), connection) - m_finished.begin();

@@ -39,6 +39,9 @@ public:
     int finishedCount() const { return int(m_finished.size()); }
     bool isExpanded() const { return m_expanded; }
     void setExpanded(bool expanded);
+    // True while rows are being removed: the view then moves its current row by itself, which
+    // is no choice of the user's.
+    bool isRemovingRows() const { return m_removing; }
 
 private:
     void noteChange(int connection);
@@ -50,6 +53,7 @@ private:
     QList<int> m_live;                     // connection numbers, ascending
     QList<int> m_finished;                 // connection numbers, ascending
     bool m_expanded = false;
+    bool m_removing = false;
     QSet<int> m_changed; // connections whose row text is due
     QTimer m_flush;
 };

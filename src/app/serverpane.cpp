@@ -105,9 +105,15 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
             &QItemSelectionModel::currentChanged,
             this,
             [this](const QModelIndex &current) {
+                if (m_model->isRemovingRows())
+                    return;
                 if (const int connection = m_model->connectionAt(current.row()))
                     showConnection(connection);
             });
+    // A connection folded away stays shown, its row no longer selected.
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] {
+        selectRow(m_model->rowOf(m_shown));
+    });
     // The fold row opens and closes on a click (or Return); it shows no connection itself.
     const auto toggleFold = [this](const QModelIndex &index) {
         if (m_model->isFoldRow(index.row()))
