@@ -122,6 +122,7 @@ private slots:
     void responderKeepsAnsweringWhileAnotherIsShown();
     void serverWideResponderAnswersNewConnections();
     void finishedConnectionsFolded();
+    void closeOnEofAnswersThenCloses();
 
 private:
     std::unique_ptr<MainWindow> m_window;
@@ -514,6 +515,30 @@ void TestApp::finishedConnectionsFolded()
         list->viewport(), Qt::LeftButton, {}, list->visualRect(model->index(0)).center());
     QVERIFY(!model->isExpanded());
     QCOMPARE(model->rowOf(1), -1);
+}
+
+void TestApp::closeOnEofAnswersThenCloses()
+{
+    MainWindow &w = *m_window;
+    child<QComboBox>(w.serverPane(), "answerCombo")->setCurrentIndex(1); // echo
+    child<QCheckBox>(w.serverPane(), "closeOnEofCheck")->setChecked(true);
+    const auto clients = connectClients(w, 2);
+    for (const auto &client : clients) {
+        client->write("last line\n");
+        QVERIFY(client->waitForBytesWritten(5000));
+        // A half-close (QTcpSocket has none): the reply still comes back.
+        QCOMPARE(native::shutdown(int(client->socketDescriptor()), ShutdownHow::Write), 0);
+    }
+    for (const auto &client : clients) {
+        QByteArray reply;
+        QTRY_VERIFY((reply += client->readAll()) == "last line\n"
+                    || client->state() == QAbstractSocket::UnconnectedState);
+        QCOMPARE(reply, QByteArray("last line\n"));
+    }
+    // Both server ends closed after their reply, settled, and folded away.
+    QTRY_COMPARE(w.serverPane()->connectionModel()->finishedCount(), 2);
+    for (Endpoint *ep : w.workbench()->serverConnections())
+        QCOMPARE(ep->bytesSent(), 10);
 }
 
 QTEST_MAIN(TestApp)

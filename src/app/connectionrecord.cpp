@@ -9,8 +9,34 @@ ConnectionRecord::ConnectionRecord(Endpoint *endpoint, QObject *parent)
     : QObject(parent)
     , m_endpoint(endpoint)
 {
-    if (m_endpoint)
+    if (m_endpoint) {
         connect(m_endpoint, &Endpoint::received, this, &ConnectionRecord::append);
+        // Queued: a responder answering the last chunk sees the EOF first.
+        connect(m_endpoint,
+                &Endpoint::endOfStream,
+                this,
+                &ConnectionRecord::closeAfterEof,
+                Qt::QueuedConnection);
+        connect(m_endpoint,
+                &Endpoint::writeQueueEmpty,
+                this,
+                &ConnectionRecord::closeAfterEof,
+                Qt::QueuedConnection);
+    }
+}
+
+void ConnectionRecord::setCloseOnEof(bool on)
+{
+    m_closeOnEof = on;
+    closeAfterEof();
+}
+
+void ConnectionRecord::closeAfterEof()
+{
+    // close() drops what FinScope still queues: wait until the last reply has gone.
+    if (m_closeOnEof && m_endpoint && m_endpoint->isOpen() && m_endpoint->eofSeen()
+        && m_endpoint->userQueueBytes() == 0)
+        m_endpoint->close();
 }
 
 ConnectionRecord::~ConnectionRecord()

@@ -43,6 +43,11 @@ public:
 
     static QString responderWord(Responder responder);
 
+    // Closes the end once the peer's FIN is read and what was queued has gone to the kernel, as
+    // most servers do; off, the end stays in CLOSE_WAIT for the user to close.
+    void setCloseOnEof(bool on);
+    bool closesOnEof() const { return m_closeOnEof; }
+
 signals:
     void receivedChanged();
     void responderChanged();
@@ -50,11 +55,13 @@ signals:
 private:
     void append(const QByteArray &data);
     void applyReading();
+    void closeAfterEof();
 
     QPointer<Endpoint> m_endpoint;
     QPointer<ActionRunner> m_runner;
     Responder m_responder = Responder::None;
     bool m_readWanted = true;
+    bool m_closeOnEof = false;
     bool m_drivesReading = false; // set once the user (or the pane) chose; scripts read themselves
     QByteArray m_received;
     qint64 m_receivedStart = 0;

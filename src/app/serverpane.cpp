@@ -30,6 +30,7 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     , m_status(new QLabel(this))
     , m_exposure(new QLabel(this))
     , m_answer(new QComboBox(this))
+    , m_closeOnEof(new QCheckBox(tr("close on EOF"), this))
     , m_connections(new QListView(this))
     , m_model(new ConnectionListModel(this))
     , m_panels(new QStackedWidget(this))
@@ -68,6 +69,10 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     }
     m_answer->setToolTip(tr("The auto-responder each new connection starts with; it answers "
                             "every chunk until EOF. A connection's own choice overrides it."));
+    m_closeOnEof->setObjectName(QStringLiteral("closeOnEofCheck"));
+    m_closeOnEof->setToolTip(tr("New connections close once the peer's FIN is read and the last "
+                                "reply has gone, as most servers do. Off, they stay in "
+                                "CLOSE_WAIT until you close them."));
 
     auto *box = new QGroupBox(tr("Server"), this);
     auto *bind = new QHBoxLayout;
@@ -82,6 +87,7 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     answer->addWidget(m_status, 1);
     answer->addWidget(new QLabel(tr("Answer new connections with"), this));
     answer->addWidget(m_answer);
+    answer->addWidget(m_closeOnEof);
     auto *inner = new QVBoxLayout(box);
     inner->addLayout(bind);
     inner->addWidget(m_exposure);
@@ -207,6 +213,7 @@ void ServerPane::addConnection(Endpoint *endpoint)
         record->setReadWanted(true); // the panel's "read automatically", on by default
     else
         record->setResponder(answer);
+    record->setCloseOnEof(m_closeOnEof->isChecked());
     // A new connection does not take the pane from one the user is driving.
     const Endpoint *shown = m_panel ? m_panel->endpoint() : nullptr;
     if (!shown || !shown->isOpen()) {

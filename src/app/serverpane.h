@@ -64,6 +64,7 @@ private:
     QLabel *m_status;
     QLabel *m_exposure;
     QComboBox *m_answer; // the responder new connections start with
+    QCheckBox *m_closeOnEof;
     QListView *m_connections;
     ConnectionListModel *m_model;
     QStackedWidget *m_panels;
