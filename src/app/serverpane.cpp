@@ -83,11 +83,13 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     bind->addWidget(m_v6only);
     bind->addWidget(m_listen);
     m_connections->setMaximumHeight(m_connections->fontMetrics().height() * 4);
+    // Left-aligned: the pane may be wider than the window, and these matter more than the status.
     auto *answer = new QHBoxLayout;
-    answer->addWidget(m_status, 1);
-    answer->addWidget(new QLabel(tr("Answer new connections with"), this));
+    answer->addWidget(new QLabel(tr("New connections:"), this));
     answer->addWidget(m_answer);
     answer->addWidget(m_closeOnEof);
+    answer->addSpacing(m_closeOnEof->fontMetrics().horizontalAdvance(u'M'));
+    answer->addWidget(m_status, 1);
     auto *inner = new QVBoxLayout(box);
     inner->addLayout(bind);
     inner->addWidget(m_exposure);
