@@ -2,7 +2,9 @@
 // loopback sockets at a port the OS picks.
 
 #include "clientpane.h"
+#include "connectionlistmodel.h"
 #include "connectionpanel.h"
+#include "connectionrecord.h"
 #include "engine/run/workbench.h"
 #include "engine/socket/nativesocket.h"
 #include "eventtablemodel.h"
@@ -15,6 +17,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -68,6 +71,34 @@ QList<EventKind> kindsOf(const EventStore &store, Side side, quint32 conn)
     return out;
 }
 
+// n clients connected to the window's server, each accepted into a server connection. In batches
+// smaller than the listen backlog, so no SYN waits for a retransmission.
+std::vector<std::unique_ptr<QTcpSocket>> connectClients(MainWindow &w, int n)
+{
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    const qsizetype before = w.workbench()->serverConnections().size();
+    for (int i = 0; i < n; ++i) {
+        clients.push_back(std::make_unique<QTcpSocket>());
+        clients.back()->connectToHost(QHostAddress::LocalHost, w.workbench()->listenPort());
+        if ((i + 1) % 25 == 0 || i + 1 == n) {
+            const qsizetype want = before + i + 1;
+            if (!QTest::qWaitFor([&] { return w.workbench()->serverConnections().size() == want; },
+                                 10000)) {
+                qWarning("only %lld of %d accepted",
+                         qlonglong(w.workbench()->serverConnections().size() - before),
+                         i + 1);
+                break;
+            }
+        }
+    }
+    return clients;
+}
+
+QString received(ConnectionPanel *panel)
+{
+    return child<QPlainTextEdit>(panel, "receivedText")->toPlainText();
+}
+
 } // namespace
 
 class TestApp : public QObject
@@ -86,6 +117,12 @@ private slots:
     void serverPaneIPv6Only();
     void sendEnabledOnlyWhenTheEngineTakesIt_data();
     void sendEnabledOnlyWhenTheEngineTakesIt();
+    void manyConnectionsFewPanels();
+    void switchingBackShowsReceivedBytes();
+    void responderKeepsAnsweringWhileAnotherIsShown();
+    void serverWideResponderAnswersNewConnections();
+    void finishedConnectionsFolded();
+    void closeOnEofAnswersThenCloses();
 
 private:
     std::unique_ptr<MainWindow> m_window;
@@ -368,6 +405,140 @@ void TestApp::sendEnabledOnlyWhenTheEngineTakesIt()
     QVERIFY(!ep->send("x", &error));
     if (ending != Ending::ShutWr) // after the FIN the kernel answers the send itself (EPIPE)
         QCOMPARE(error, QStringLiteral("send refused: ") + reason);
+}
+
+void TestApp::manyConnectionsFewPanels()
+{
+    MainWindow &w = *m_window;
+    const auto clients = connectClients(w, 200);
+    QCOMPARE(w.workbench()->serverConnections().size(), 200);
+    QCOMPARE(w.serverPane()->connectionModel()->rowCount(), 200);
+    // The first connection was shown and is open: later ones do not take the pane from it.
+    QCOMPARE(w.serverPane()->shownConnection(), 1);
+    QTest::qWait(50); // panels replaced are deleted later
+    QVERIFY2(w.serverPane()->findChildren<ConnectionPanel *>().size() <= 3,
+             qPrintable(QString::number(w.serverPane()->findChildren<ConnectionPanel *>().size())));
+    // Every connection reads, shown or not, and idles without a poll.
+    for (Endpoint *ep : w.workbench()->serverConnections())
+        QVERIFY(ep->isReading());
+    QTRY_VERIFY(std::none_of(w.workbench()->serverConnections().begin(),
+                             w.workbench()->serverConnections().end(),
+                             [](const Endpoint *ep) { return ep->isPolling(); }));
+    // Selecting a row in the list shows that connection.
+    QListView *list = w.serverPane()->connectionList();
+    list->setCurrentIndex(list->model()->index(149, 0));
+    QCOMPARE(w.serverPane()->shownConnection(), 150);
+    QCOMPARE(w.serverPane()->currentPanel()->endpoint(),
+             w.workbench()->serverConnections().at(149));
+    QTest::qWait(50);
+    QVERIFY(w.serverPane()->findChildren<ConnectionPanel *>().size() <= 3);
+}
+
+void TestApp::switchingBackShowsReceivedBytes()
+{
+    MainWindow &w = *m_window;
+    const auto clients = connectClients(w, 2);
+    clients.at(0)->write("first connection\n");
+    clients.at(1)->write("second connection\n");
+    QTRY_COMPARE(w.workbench()->serverConnections().at(1)->bytesReceived(), 18);
+    QTRY_COMPARE(received(w.serverPane()->panel(1)), QStringLiteral("first connection\n"));
+    QTRY_COMPARE(received(w.serverPane()->panel(2)), QStringLiteral("second connection\n"));
+    QTRY_COMPARE(received(w.serverPane()->panel(1)), QStringLiteral("first connection\n"));
+    // Bytes that arrive while another connection is shown are there when it is shown again.
+    clients.at(1)->write("more\n");
+    QTRY_COMPARE(w.workbench()->serverConnections().at(1)->bytesReceived(), 23);
+    QTRY_COMPARE(received(w.serverPane()->panel(2)), QStringLiteral("second connection\nmore\n"));
+}
+
+void TestApp::responderKeepsAnsweringWhileAnotherIsShown()
+{
+    MainWindow &w = *m_window;
+    const auto clients = connectClients(w, 2);
+    child<QComboBox>(w.serverPane()->panel(1), "responderCombo")->setCurrentIndex(1); // echo
+    ConnectionPanel *second = w.serverPane()->panel(2);
+    QCOMPARE(child<QComboBox>(second, "responderCombo")->currentIndex(), 0);
+    clients.at(0)->write("ping\n");
+    QTRY_COMPARE(clients.at(0)->bytesAvailable(), 5);
+    QCOMPARE(clients.at(0)->readAll(), QByteArray("ping\n"));
+    // Shown again, the panel says which responder runs.
+    QCOMPARE(child<QComboBox>(w.serverPane()->panel(1), "responderCombo")->currentIndex(), 1);
+    QVERIFY(!child<QCheckBox>(w.serverPane()->panel(1), "readCheck")->isEnabled());
+}
+
+void TestApp::serverWideResponderAnswersNewConnections()
+{
+    MainWindow &w = *m_window;
+    child<QComboBox>(w.serverPane(), "answerCombo")->setCurrentIndex(2); // echo-upper
+    const auto clients = connectClients(w, 3);
+    for (const auto &client : clients)
+        client->write("hello\n");
+    for (const auto &client : clients) {
+        QTRY_COMPARE(client->bytesAvailable(), 6);
+        QCOMPARE(client->readAll(), QByteArray("HELLO\n"));
+    }
+    // Each connection may still choose otherwise.
+    QCOMPARE(child<QComboBox>(w.serverPane()->panel(3), "responderCombo")->currentIndex(), 2);
+    child<QComboBox>(w.serverPane()->panel(3), "responderCombo")->setCurrentIndex(1); // echo
+    clients.at(2)->write("again\n");
+    QTRY_COMPARE(clients.at(2)->bytesAvailable(), 6);
+    QCOMPARE(clients.at(2)->readAll(), QByteArray("again\n"));
+}
+
+void TestApp::finishedConnectionsFolded()
+{
+    MainWindow &w = *m_window;
+    const auto clients = connectClients(w, 3);
+    ConnectionListModel *model = w.serverPane()->connectionModel();
+    QCOMPARE(model->rowCount(), 3);
+    // The client closes first, then the server end: LAST_ACK, then gone from the kernel table.
+    clients.at(0)->disconnectFromHost();
+    Endpoint *first = w.workbench()->serverConnections().at(0);
+    QTRY_VERIFY(first->eofSeen());
+    click(w.serverPane()->panel(1), "closeButton");
+    QTRY_VERIFY(model->isFoldRow(0));
+    QCOMPARE(model->finishedCount(), 1);
+    QCOMPARE(model->rowCount(), 3); // the fold row and two live ones
+    QCOMPARE(model->rowOf(1), -1);
+    QCOMPARE(model->data(model->index(0), Qt::DisplayRole).toString(),
+             QStringLiteral("▸ 1 closed connection"));
+    // The shown connection is closed: the next new one is shown.
+    const auto more = connectClients(w, 1);
+    QTRY_COMPARE(w.serverPane()->shownConnection(), 4);
+    // A click on the fold row lists the closed ones.
+    QListView *list = w.serverPane()->connectionList();
+    QTest::mouseClick(
+        list->viewport(), Qt::LeftButton, {}, list->visualRect(model->index(0)).center());
+    QVERIFY(model->isExpanded());
+    QCOMPARE(model->rowOf(1), 1);
+    QCOMPARE(model->connectionAt(2), 2);
+    QTest::mouseClick(
+        list->viewport(), Qt::LeftButton, {}, list->visualRect(model->index(0)).center());
+    QVERIFY(!model->isExpanded());
+    QCOMPARE(model->rowOf(1), -1);
+}
+
+void TestApp::closeOnEofAnswersThenCloses()
+{
+    MainWindow &w = *m_window;
+    child<QComboBox>(w.serverPane(), "answerCombo")->setCurrentIndex(1); // echo
+    child<QCheckBox>(w.serverPane(), "closeOnEofCheck")->setChecked(true);
+    const auto clients = connectClients(w, 2);
+    for (const auto &client : clients) {
+        client->write("last line\n");
+        QVERIFY(client->waitForBytesWritten(5000));
+        // A half-close (QTcpSocket has none): the reply still comes back.
+        QCOMPARE(native::shutdown(int(client->socketDescriptor()), ShutdownHow::Write), 0);
+    }
+    for (const auto &client : clients) {
+        QByteArray reply;
+        QTRY_VERIFY((reply += client->readAll()) == "last line\n"
+                    || client->state() == QAbstractSocket::UnconnectedState);
+        QCOMPARE(reply, QByteArray("last line\n"));
+    }
+    // Both server ends closed after their reply, settled, and folded away.
+    QTRY_COMPARE(w.serverPane()->connectionModel()->finishedCount(), 2);
+    for (Endpoint *ep : w.workbench()->serverConnections())
+        QCOMPARE(ep->bytesSent(), 10);
 }
 
 QTEST_MAIN(TestApp)

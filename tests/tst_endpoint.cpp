@@ -51,6 +51,7 @@ private slots:
     void closeWithUnreadDataResets_data();
     void closeWithUnreadDataResets();
     void lateResetWhileIdleAfterEofIsRecorded();
+    void idleEndArmsNoPoll();
     void resetBehindUnreadBytesRecordedAtArrival_data();
     void resetBehindUnreadBytesRecordedAtArrival();
     void resetAfterReadEofRecordedAndExpected();
@@ -262,6 +263,45 @@ void TestEndpoint::lateResetWhileIdleAfterEofIsRecorded()
              qPrintable(errnoName(rst.first().err)));
     QCOMPARE(pair.client->endings(), (QList<EventKind>{EventKind::Eof, EventKind::Rst}));
     QTRY_VERIFY_WITH_TIMEOUT(pair.sawState(Side::Client, TcpState::Close), 3000);
+}
+
+void TestEndpoint::idleEndArmsNoPoll()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    // ESTABLISHED with nothing queued: only the kernel's notifications can bring news.
+    QTRY_VERIFY(!pair.client->isPolling() && !pair.server->isPolling());
+
+    // Data while the server does not read wakes its epoll set once: the receive queue is sampled
+    // then (via notify), not on a timer.
+    QVERIFY(pair.client->send("hello"));
+    QVERIFY(waitForKernelInq(pair.server, 5));
+    const auto queues = pair.events(Side::Server, EventKind::Queue);
+    QVERIFY(!queues.isEmpty());
+    QCOMPARE(queues.constLast().inq, 5);
+    QCOMPARE(queues.constLast().via, Via::Notify);
+    QTRY_VERIFY(!pair.client->isPolling() && !pair.server->isPolling());
+
+    // After our own SHUT_RD the socket always reads as readable: the edge-triggered set must not
+    // spin on it. Each arrival is one wake-up.
+    QVERIFY(pair.server->shutdown(ShutdownHow::Read));
+    const qsizetype before = pair.events(Side::Server, EventKind::Queue).size();
+    QVERIFY(pair.client->send("more"));
+    QVERIFY(waitForKernelInq(pair.server, 9));
+    QTest::qWait(200);
+    QVERIFY(pair.events(Side::Server, EventKind::Queue).size() - before <= 2);
+    QVERIFY(!pair.server->isPolling());
+
+    // A FIN waiting for its ACK is polled until FIN_WAIT2, then the poll stops again.
+    QVERIFY(pair.client->shutdown(ShutdownHow::Write));
+    QTRY_VERIFY(pair.client->tcpState() == TcpState::FinWait2 && !pair.client->isPolling());
+    QTRY_COMPARE(pair.server->tcpState(), TcpState::CloseWait);
+    QVERIFY(!pair.server->isPolling());
+
+    // The peer's RST on an idle end is still noticed at once.
+    QVERIFY(pair.client->abort());
+    QTRY_VERIFY(pair.server->resetKnown());
+    QCOMPARE(pair.events(Side::Server, EventKind::Rst).constLast().via, Via::Notify);
 }
 
 void TestEndpoint::shutRdwrEndsBothDirectionsHandleStaysValid()

@@ -2,7 +2,6 @@
 #include "ui_connectionpanel.h"
 
 #include "engine/core/action.h"
-#include "engine/run/actionrunner.h"
 #include "engine/socket/endpoint.h"
 #include "render/timelinestyle.h"
 
@@ -14,8 +13,11 @@ namespace finscope {
 
 namespace {
 
-constexpr qsizetype KeptBytes = 64 * 1024;
 constexpr qsizetype HexBytes = 16 * 1024;
+// A refresh follows the endpoint's events by at most this much, and the received text (64 KiB
+// set into two text views) by at most ReceivedMs.
+constexpr int RefreshMs = 30;
+constexpr int ReceivedMs = 200;
 
 QString hexDump(const QByteArray &data, qint64 startOffset)
 {
@@ -55,8 +57,33 @@ void badge(QLabel *label, const QString &text, const QColor &background)
 ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent, bool scripted)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::ConnectionPanel>())
+    , m_record(new ConnectionRecord(endpoint, this))
     , m_endpoint(endpoint)
     , m_scripted(scripted)
+{
+    setUp();
+    // A panel with its own record drives reading from its check box from the start.
+    if (m_endpoint && !m_scripted)
+        m_record->setReadWanted(m_ui->readCheck->isChecked());
+    refresh();
+}
+
+ConnectionPanel::ConnectionPanel(ConnectionRecord &record, QWidget *parent)
+    : QWidget(parent)
+    , m_ui(std::make_unique<Ui::ConnectionPanel>())
+    , m_record(&record)
+    , m_endpoint(record.endpoint())
+{
+    setUp();
+    {
+        const QSignalBlocker block(m_ui->readCheck);
+        m_ui->readCheck->setChecked(record.readWanted());
+    }
+    showResponder();
+    refresh();
+}
+
+void ConnectionPanel::setUp()
 {
     m_ui->setupUi(this);
     // Keep the tooltips that explain each button; disabled buttons show why instead.
@@ -109,6 +136,14 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent, bool scrip
             &QComboBox::currentIndexChanged,
             this,
             &ConnectionPanel::setResponder);
+    connect(m_record, &ConnectionRecord::receivedChanged, this, [this] {
+        m_receivedDirty = true;
+        scheduleRefresh();
+    });
+    connect(m_record, &ConnectionRecord::responderChanged, this, [this] {
+        showResponder();
+        scheduleRefresh();
+    });
 
     const auto shortcut = [this](const QKeySequence &keys, QPushButton *button) {
         auto *action = new QAction(this);
@@ -132,25 +167,33 @@ ConnectionPanel::ConnectionPanel(Endpoint *endpoint, QWidget *parent, bool scrip
     if (m_scripted)
         applyScripted();
     if (m_endpoint) {
-        connect(m_endpoint, &Endpoint::received, this, &ConnectionPanel::appendReceived);
-        connect(m_endpoint, &Endpoint::connected, this, [this] {
-            setReadingFromCheck();
-            refresh();
-        });
-        for (auto signal : {&Endpoint::endOfStream,
-                            &Endpoint::reset,
-                            &Endpoint::closed,
-                            &Endpoint::writeQueueEmpty}) {
-            connect(m_endpoint, signal, this, &ConnectionPanel::refresh);
-        }
-        connect(m_endpoint, &Endpoint::connectFailed, this, &ConnectionPanel::refresh);
-        if (m_endpoint->isOpen())
-            setReadingFromCheck();
+        // Everything the panel shows changes with an event, or with a failed connect (which
+        // records none of its own).
+        connect(m_endpoint, &Endpoint::eventRecorded, this, &ConnectionPanel::scheduleRefresh);
+        connect(m_endpoint, &Endpoint::connectFailed, this, &ConnectionPanel::scheduleRefresh);
     }
-    m_refreshTimer.setInterval(200);
+    m_refreshTimer.setSingleShot(true);
+    m_refreshTimer.setInterval(RefreshMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &ConnectionPanel::refresh);
-    m_refreshTimer.start();
+}
+
+void ConnectionPanel::scheduleRefresh()
+{
+    // A hidden panel catches up when shown.
+    if (isVisible() && !m_refreshTimer.isActive())
+        m_refreshTimer.start(RefreshMs);
+}
+
+void ConnectionPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
     refresh();
+}
+
+void ConnectionPanel::showResponder()
+{
+    const QSignalBlocker block(m_ui->responderCombo);
+    m_ui->responderCombo->setCurrentIndex(int(m_record->responder()));
 }
 
 ConnectionPanel::~ConnectionPanel() = default;
@@ -196,8 +239,13 @@ void ConnectionPanel::setEnabledWithReason(QWidget *widget, const QString &whyNo
 void ConnectionPanel::refresh()
 {
     Endpoint *ep = m_endpoint;
-    if (m_receivedDirty)
-        renderReceived();
+    m_refreshTimer.stop();
+    if (m_receivedDirty) {
+        if (!m_receivedRendered.isValid() || m_receivedRendered.elapsed() >= ReceivedMs)
+            renderReceived();
+        else
+            m_refreshTimer.start(int(ReceivedMs - m_receivedRendered.elapsed()));
+    }
     if (!ep) {
         m_ui->titleLabel->setText(tr("not connected"));
         return;
@@ -291,7 +339,7 @@ void ConnectionPanel::refresh()
                              tr("The scenario reads as its program would: this shows whether it "
                                 "reads now."));
     } else {
-        m_ui->readCheck->setEnabled(open && !m_responder);
+        m_ui->readCheck->setEnabled(open && !m_record->responderRunning());
     }
     m_ui->responderCombo->setEnabled(open);
 }
@@ -413,51 +461,31 @@ void ConnectionPanel::abortEnd()
 
 void ConnectionPanel::setReadingFromCheck()
 {
-    if (m_endpoint && !m_responder && !m_scripted)
-        m_endpoint->setReading(m_ui->readCheck->isChecked());
+    if (m_endpoint && !m_scripted)
+        m_record->setReadWanted(m_ui->readCheck->isChecked());
     refresh();
 }
 
 void ConnectionPanel::setResponder(int index)
 {
-    if (!m_endpoint)
+    if (!m_endpoint || index < 0 || index > int(ConnectionRecord::Responder::Discard))
         return;
-    delete m_responder;
-    static const char *const words[] = {nullptr, "echo", "echo-upper", "discard"};
-    if (index > 0 && index < 4) {
-        const auto action = Action::parse(QString::fromLatin1(words[index]), nullptr);
-        m_responder = new ActionRunner(m_endpoint, {*action}, this);
-        connect(m_responder, &ActionRunner::finished, this, [this] {
-            m_responder->deleteLater();
-            m_responder = nullptr;
-            setReadingFromCheck();
-        });
-        m_responder->start();
-        emit hint(tr("%1 answers every chunk until EOF.").arg(QString::fromLatin1(words[index])));
-    } else {
-        setReadingFromCheck();
-    }
+    const QString said = m_record->setResponder(ConnectionRecord::Responder(index));
+    if (!said.isEmpty())
+        emit hint(said);
     refresh();
-}
-
-void ConnectionPanel::appendReceived(const QByteArray &data)
-{
-    m_received += data;
-    if (m_received.size() > KeptBytes) {
-        const qsizetype drop = m_received.size() - KeptBytes;
-        m_received.remove(0, drop);
-        m_receivedStart += drop;
-    }
-    m_receivedDirty = true;
 }
 
 void ConnectionPanel::renderReceived()
 {
     m_receivedDirty = false;
-    m_ui->receivedText->setPlainText(QString::fromUtf8(m_received));
+    m_receivedRendered.start();
+    const QByteArray &received = m_record->received();
+    m_ui->receivedText->setPlainText(QString::fromUtf8(received));
     m_ui->receivedText->moveCursor(QTextCursor::End);
-    const qsizetype hexFrom = std::max<qsizetype>(0, m_received.size() - HexBytes);
-    m_ui->receivedHex->setPlainText(hexDump(m_received.mid(hexFrom), m_receivedStart + hexFrom));
+    const qsizetype hexFrom = std::max<qsizetype>(0, received.size() - HexBytes);
+    m_ui->receivedHex->setPlainText(
+        hexDump(received.mid(hexFrom), m_record->receivedStart() + hexFrom));
     m_ui->receivedHex->moveCursor(QTextCursor::End);
 }
 

@@ -1,6 +1,8 @@
 #include "serverpane.h"
 
+#include "connectionlistmodel.h"
 #include "connectionpanel.h"
+#include "connectionrecord.h"
 #include "engine/core/hostport.h"
 #include "engine/run/workbench.h"
 #include "render/timelinestyle.h"
@@ -10,11 +12,10 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QListWidget>
+#include <QListView>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStackedWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace finscope {
@@ -28,7 +29,10 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     , m_listen(new QPushButton(tr("&Listen"), this))
     , m_status(new QLabel(this))
     , m_exposure(new QLabel(this))
-    , m_connections(new QListWidget(this))
+    , m_answer(new QComboBox(this))
+    , m_closeOnEof(new QCheckBox(tr("close on EOF"), this))
+    , m_connections(new QListView(this))
+    , m_model(new ConnectionListModel(this))
     , m_panels(new QStackedWidget(this))
 {
     m_address->setObjectName(QStringLiteral("addressCombo"));
@@ -53,6 +57,22 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     m_exposure->setStyleSheet(
         QStringLiteral("QLabel { color: %1; }").arg(TimelineStyle(palette()).bad().name()));
     m_connections->setToolTip(tr("Accepted connections; select one to drive it"));
+    m_connections->setModel(m_model);
+    m_connections->setUniformItemSizes(true); // thousands of rows, laid out without measuring
+    m_connections->setEditTriggers(QListView::NoEditTriggers);
+    m_answer->setObjectName(QStringLiteral("answerCombo"));
+    for (const auto responder : {ConnectionRecord::Responder::None,
+                                 ConnectionRecord::Responder::Echo,
+                                 ConnectionRecord::Responder::EchoUpper,
+                                 ConnectionRecord::Responder::Discard}) {
+        m_answer->addItem(ConnectionRecord::responderWord(responder));
+    }
+    m_answer->setToolTip(tr("The auto-responder each new connection starts with; it answers "
+                            "every chunk until EOF. A connection's own choice overrides it."));
+    m_closeOnEof->setObjectName(QStringLiteral("closeOnEofCheck"));
+    m_closeOnEof->setToolTip(tr("New connections close once the peer's FIN is read and the last "
+                                "reply has gone, as most servers do. Off, they stay in "
+                                "CLOSE_WAIT until you close them."));
 
     auto *box = new QGroupBox(tr("Server"), this);
     auto *bind = new QHBoxLayout;
@@ -63,10 +83,17 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     bind->addWidget(m_v6only);
     bind->addWidget(m_listen);
     m_connections->setMaximumHeight(m_connections->fontMetrics().height() * 4);
+    // Left-aligned: the pane may be wider than the window, and these matter more than the status.
+    auto *answer = new QHBoxLayout;
+    answer->addWidget(new QLabel(tr("New connections:"), this));
+    answer->addWidget(m_answer);
+    answer->addWidget(m_closeOnEof);
+    answer->addSpacing(m_closeOnEof->fontMetrics().horizontalAdvance(u'M'));
+    answer->addWidget(m_status, 1);
     auto *inner = new QVBoxLayout(box);
     inner->addLayout(bind);
     inner->addWidget(m_exposure);
-    inner->addWidget(m_status);
+    inner->addLayout(answer);
     inner->addWidget(m_connections);
     inner->addWidget(m_panels, 1);
     auto *outer = new QVBoxLayout(this);
@@ -82,13 +109,26 @@ ServerPane::ServerPane(Workbench *workbench, QWidget *parent)
     connect(m_address, &QComboBox::currentTextChanged, this, &ServerPane::updateExposureWarning);
     connect(m_workbench, &Workbench::listeningChanged, this, &ServerPane::updateListening);
     connect(m_workbench, &Workbench::serverConnectionAdded, this, &ServerPane::addConnection);
-    connect(m_connections, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (row >= 0 && row < m_connectionPanels.size())
-            m_panels->setCurrentWidget(m_connectionPanels.at(row));
+    connect(m_connections->selectionModel(),
+            &QItemSelectionModel::currentChanged,
+            this,
+            [this](const QModelIndex &current) {
+                if (m_model->isRemovingRows())
+                    return;
+                if (const int connection = m_model->connectionAt(current.row()))
+                    showConnection(connection);
+            });
+    // A connection folded away stays shown, its row no longer selected.
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] {
+        selectRow(m_model->rowOf(m_shown));
     });
-    auto *listTimer = new QTimer(this);
-    connect(listTimer, &QTimer::timeout, this, &ServerPane::updateList);
-    listTimer->start(250);
+    // The fold row opens and closes on a click (or Return); it shows no connection itself.
+    const auto toggleFold = [this](const QModelIndex &index) {
+        if (m_model->isFoldRow(index.row()))
+            m_model->setExpanded(!m_model->isExpanded());
+    };
+    connect(m_connections, &QListView::clicked, this, toggleFold);
+    connect(m_connections, &QListView::activated, this, toggleFold);
     updateListening();
     updateExposureWarning();
 }
@@ -98,11 +138,22 @@ QString ServerPane::bindAddress() const
     return m_address->currentText().trimmed();
 }
 
-ConnectionPanel *ServerPane::panel(int connection) const
+ConnectionPanel *ServerPane::panel(int connection)
 {
-    return connection >= 1 && connection <= m_connectionPanels.size()
-               ? m_connectionPanels.at(connection - 1)
-               : nullptr;
+    if (!record(connection))
+        return nullptr;
+    if (connection != m_shown) {
+        if (const int row = m_model->rowOf(connection); row >= 0)
+            selectRow(row);
+        showConnection(connection); // also when folded away: the panel shows it all the same
+    }
+    return m_panel;
+}
+
+ConnectionRecord *ServerPane::record(int connection) const
+{
+    return connection >= 1 && connection <= m_records.size() ? m_records.at(connection - 1)
+                                                             : nullptr;
 }
 
 ConnectionPanel *ServerPane::currentPanel() const
@@ -156,27 +207,47 @@ void ServerPane::updateExposureWarning()
 
 void ServerPane::addConnection(Endpoint *endpoint)
 {
-    auto *panel = new ConnectionPanel(endpoint, this);
-    panel->setResponderVisible(true);
-    connect(panel, &ConnectionPanel::hint, this, &ServerPane::hint);
-    m_connectionPanels.append(panel);
-    m_panels->addWidget(panel);
-    m_connections->addItem(QString());
-    updateList();
-    m_connections->setCurrentRow(m_connections->count() - 1);
+    auto *record = new ConnectionRecord(endpoint, this);
+    m_records.append(record);
+    m_model->addConnection(endpoint);
+    const auto answer = ConnectionRecord::Responder(m_answer->currentIndex());
+    if (answer == ConnectionRecord::Responder::None)
+        record->setReadWanted(true); // the panel's "read automatically", on by default
+    else
+        record->setResponder(answer);
+    record->setCloseOnEof(m_closeOnEof->isChecked());
+    // A new connection does not take the pane from one the user is driving.
+    const Endpoint *shown = m_panel ? m_panel->endpoint() : nullptr;
+    if (!shown || !shown->isOpen()) {
+        const int connection = int(m_records.size());
+        selectRow(m_model->rowOf(connection));
+        showConnection(connection);
+    }
 }
 
-void ServerPane::updateList()
+void ServerPane::selectRow(int row)
 {
-    const QList<Endpoint *> &endpoints = m_workbench->serverConnections();
-    for (int i = 0; i < m_connections->count() && i < endpoints.size(); ++i) {
-        const Endpoint *ep = endpoints.at(i);
-        const QString text = tr("server %1 · peer %2 · %3")
-                                 .arg(ep->conn())
-                                 .arg(ep->peerAddress(), stateName(ep->tcpState()));
-        if (m_connections->item(i)->text() != text)
-            m_connections->item(i)->setText(text);
+    m_connections->selectionModel()->setCurrentIndex(m_model->index(row),
+                                                     QItemSelectionModel::ClearAndSelect);
+}
+
+void ServerPane::showConnection(int connection)
+{
+    ConnectionRecord *shown = record(connection);
+    if (!shown || connection == m_shown)
+        return;
+    // One panel at a time, made for the connection: the record keeps the rest.
+    if (m_panel) {
+        m_panels->removeWidget(m_panel);
+        m_panel->hide();
+        m_panel->deleteLater();
     }
+    m_panel = new ConnectionPanel(*shown, this);
+    m_panel->setResponderVisible(true);
+    connect(m_panel, &ConnectionPanel::hint, this, &ServerPane::hint);
+    m_panels->addWidget(m_panel);
+    m_panels->setCurrentWidget(m_panel);
+    m_shown = connection;
 }
 
 } // namespace finscope

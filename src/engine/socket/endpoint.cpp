@@ -518,8 +518,11 @@ void Endpoint::handleEndingNotice()
     if (m_fd < 0 || m_status != Status::Open)
         return;
     const Via was = std::exchange(m_via, Via::Notify);
-    sampleKernel();
+    // As a poll would: a timeout leaves CLOSE with an error that only SO_ERROR reports, and
+    // no timer looks for it on an idle end.
+    pollKernel();
     m_via = was;
+    armPoll();
 }
 
 void Endpoint::noteReset(const QString &found)
@@ -767,9 +770,28 @@ void Endpoint::updateNotifiers()
         m_readNotifier->setEnabled(readable && !m_readShut);
     if (m_writeNotifier)
         m_writeNotifier->setEnabled(open && !m_writes.isEmpty() && !m_resetSeen && !m_resetKnown);
+    // While the read notifier is off, the epoll set wakes once per arrival of data instead.
+    const bool watchData = open && !(readable && !m_readShut);
+    if (m_endingFd >= 0 && watchData != m_endingWatchesData
+        && native::watchEndingData(m_endingFd, m_fd, watchData) == 0)
+        m_endingWatchesData = watchData;
+    armPoll();
+}
+
+void Endpoint::armPoll()
+{
+    const bool open = m_fd >= 0 && m_status == Status::Open;
+    const bool readable = open && m_reading && !m_eofSeen && !m_resetSeen && m_brokenErr == 0;
+    // Arrivals wake the read notifier while it is on, else the epoll set.
+    const bool notified = m_endingFd >= 0 && (m_endingWatchesData || (readable && !m_readShut));
+    // An idle end costs nothing: no timer while only a notification can bring news.
+    if (!open || m_watch.quiet(notified, m_writes.isEmpty(), readable && m_readShut)) {
+        m_pollTimer.stop();
+        return;
+    }
     const int interval = m_watch.pollIntervalMs(open, readable && m_readShut, m_clock->nowNs());
-    if (m_pollTimer.interval() != interval)
-        m_pollTimer.setInterval(interval);
+    if (m_pollTimer.interval() != interval || !m_pollTimer.isActive())
+        m_pollTimer.start(interval);
 }
 
 void Endpoint::sampleKernel()
@@ -857,6 +879,7 @@ void Endpoint::poll()
     const Via was = std::exchange(m_via, Via::Poll);
     pollKernel();
     m_via = was;
+    armPoll();
 }
 
 void Endpoint::pollKernel()

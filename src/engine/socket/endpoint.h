@@ -119,6 +119,9 @@ public:
     // watched). True for an end still open or never connected: nothing to wait for. settled()
     // tells when it becomes true.
     bool kernelSettled() const { return m_watch.settledAfterClose(); }
+    // True while the kernel is sampled on a timer (a queue drains, a FIN waits for its ACK): an
+    // idle open end is not, it waits for the kernel's notifications.
+    bool isPolling() const { return m_pollTimer.isActive(); }
 
 signals:
     void
@@ -170,6 +173,7 @@ private:
     void lookUpKernelTable();
     void poll();
     void pollKernel();
+    void armPoll(); // starts, retimes or stops the poll timer for what can change now
 
     Side m_side;
     quint32 m_conn;
@@ -185,7 +189,8 @@ private:
     QTimer m_tableTimer; // after close: the next look-up in the kernel table
     int m_endingFd = -1; // the epoll set of native::openEndingWatch
     QPointer<QSocketNotifier> m_endingNotifier;
-    Via m_via = Via::Call; // how the events being recorded now were found
+    bool m_endingWatchesData = false; // EPOLLIN is in the epoll set (the read notifier is off)
+    Via m_via = Via::Call;            // how the events being recorded now were found
 
     QList<native::SocketAddress> m_candidates;
     native::SocketAddress m_connectingTo;

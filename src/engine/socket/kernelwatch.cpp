@@ -75,6 +75,21 @@ int KernelWatch::pollIntervalMs(bool open, bool readShutReading, qint64 nowNs) c
     return readShutReading ? ReadShutPollMs : PollIntervalMs;
 }
 
+bool KernelWatch::quiet(bool notified, bool userQueueEmpty, bool readShutReading) const
+{
+    if (!notified || !userQueueEmpty || readShutReading || m_queues.outq != 0)
+        return false;
+    switch (m_state) {
+    case TcpState::Established:
+    case TcpState::CloseWait:
+    case TcpState::FinWait2:
+    case TcpState::Close:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void KernelWatch::watchTable(qint64 nowNs)
 {
     m_tableWatch = TableWatch::Watching;

@@ -60,6 +60,13 @@ public:
     // The poll interval. open: the socket is open; readShutReading: reading after our own
     // SHUT_RD. A state that waits for the ACK of a FIN is sampled closely for a while.
     int pollIntervalMs(bool open, bool readShutReading, qint64 nowNs) const;
+    // True when nothing can change without the kernel notifying it (DESIGN.md §3), so an open end
+    // needs no poll at all: a state that waits for no ACK (ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, or
+    // CLOSE on an open fd, which is final) with the kernel's send queue and FinScope's queue
+    // empty. The peer's FIN, a reset or a timeout, and data while the program does not read are
+    // notified (notified: the endpoint's epoll set is there). A draining send queue, a FIN
+    // waiting for its ACK and reading after our own SHUT_RD are polled.
+    bool quiet(bool notified, bool userQueueEmpty, bool readShutReading) const;
 
     // Starts watching the kernel table after the last handle is closed.
     void watchTable(qint64 nowNs);

@@ -167,6 +167,14 @@ int duplicate(int fd, int *err)
     return copy;
 }
 
+namespace {
+
+// Edge-triggered: EPOLLRDHUP stays true after a FIN (and EPOLLIN after our own SHUT_RD), so a
+// level-triggered set would fire on every turn of the event loop.
+constexpr uint32_t EndingEvents = EPOLLRDHUP | EPOLLERR | EPOLLHUP | EPOLLET;
+
+} // namespace
+
 int openEndingWatch(int fd, int *err)
 {
     const int watch = ::epoll_create1(EPOLL_CLOEXEC);
@@ -175,10 +183,8 @@ int openEndingWatch(int fd, int *err)
             *err = errno;
         return -1;
     }
-    // Edge-triggered: EPOLLRDHUP stays true after a FIN, so a level-triggered set would fire on
-    // every turn of the event loop.
     epoll_event event{};
-    event.events = EPOLLRDHUP | EPOLLERR | EPOLLHUP | EPOLLET;
+    event.events = EndingEvents;
     event.data.fd = fd;
     if (::epoll_ctl(watch, EPOLL_CTL_ADD, fd, &event) < 0) {
         if (err)
@@ -187,6 +193,14 @@ int openEndingWatch(int fd, int *err)
         return -1;
     }
     return watch;
+}
+
+int watchEndingData(int watchFd, int fd, bool on)
+{
+    epoll_event event{};
+    event.events = on ? EndingEvents | EPOLLIN : EndingEvents;
+    event.data.fd = fd;
+    return ::epoll_ctl(watchFd, EPOLL_CTL_MOD, fd, &event) < 0 ? errno : 0;
 }
 
 void drainEndingWatch(int watchFd)

@@ -59,6 +59,10 @@ int duplicate(int fd, int *err);
 int openEndingWatch(int fd, int *err);
 // Empties the set without blocking, so its fd stops being readable until the next ending.
 void drainEndingWatch(int watchFd);
+// Adds (on) or removes EPOLLIN, edge-triggered, in the set of openEndingWatch: while the program
+// does not read, each arrival of data wakes it once, so the receive queue is sampled then instead
+// of on a timer. Returns 0 or errno.
+int watchEndingData(int watchFd, int fd, bool on);
 // True while an error waits to be reported (a reset, a timeout): poll()'s POLLERR, which unlike
 // SO_ERROR does not clear it.
 bool hasPendingError(int fd);
