@@ -235,6 +235,7 @@ private slots:
     void haltStopsEverythingAtOnce();
     void targetIsKnownBeforeConnecting();
     void replayAgainstPythonPeer();
+    void replaySettlesTheFirstCloser();
     void replayServerSideForLiveClient();
     void replayAgainstClosedPortExits3();
     void replayStepsOnEnter();
@@ -506,6 +507,48 @@ void TestReplay::replayAgainstPythonPeer()
     r = runCli({"diff", recorded, replayed});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains(QLatin1StringView("rst (ECONNRESET)")), qPrintable(r.out));
+}
+
+// The end that closes first holds TIME_WAIT; a replay lets it settle before comparing and exiting,
+// as client and server do, so the replay's record has it too. With --settle 0 it does not.
+void TestReplay::replaySettlesTheFirstCloser()
+{
+    QProcess server;
+    server.start(
+        QStringLiteral(FINSCOPE_CLI),
+        {"server", "127.0.0.1:0", "read-until-eof", "wait 50", "close", "--connections", "3"});
+    const quint16 port = firstLinePort(&server, "listening on");
+    QVERIFY(port != 0);
+    const QString target = QStringLiteral("127.0.0.1:%1").arg(port);
+    const QString recorded = m_dir.filePath(QStringLiteral("first-closer.json"));
+    Result r = runCli({"client", target, "send hi", "close", "--save", recorded});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const auto timeWaits = [](const QString &path) {
+        QString error;
+        const auto session = Session::load(path, &error);
+        int count = 0;
+        if (!session)
+            return -1;
+        for (qsizetype i = 0; i < session->events.size(); ++i) {
+            const Event &e = session->events.at(i);
+            if (e.kind == EventKind::State && e.side == Side::Client
+                && e.state == TcpState::TimeWait)
+                ++count;
+        }
+        return count;
+    };
+    QCOMPARE(timeWaits(recorded), 1);
+
+    const QString settled = m_dir.filePath(QStringLiteral("settled.json"));
+    r = runCli({"replay", recorded, "--save", settled});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QCOMPARE(timeWaits(settled), 1);
+
+    const QString unsettled = m_dir.filePath(QStringLiteral("unsettled.json"));
+    r = runCli({"replay", recorded, "--settle", "0", "--save", unsettled});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QCOMPARE(timeWaits(unsettled), 0);
+    QVERIFY(server.waitForFinished(10000));
 }
 
 void TestReplay::replayServerSideForLiveClient()

@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <unistd.h>
@@ -59,7 +60,14 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
                                          "cannot be read, or a network failure."));
     parser.addArgument(
         QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
-    for (const QCommandLineOption &option : {side, target, listen, speed, step, save})
+    const QCommandLineOption settle(
+        QStringLiteral("settle"),
+        QStringLiteral("After the last action, waits up to MS (default %1) until each closed end "
+                       "is in TIME_WAIT or gone from the kernel's table, as client and server "
+                       "do; 0 compares at once. Never past --timeout.")
+            .arg(Settler::DefaultBoundMs),
+        QStringLiteral("MS"));
+    for (const QCommandLineOption &option : {side, target, listen, speed, step, save, settle})
         parser.addOption(option);
     parser.addOption(v6only);
     parser.addOption(allowFiles);
@@ -79,6 +87,12 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
     options.step = parser.isSet(step);
     options.allowFiles = parser.isSet(allowFiles);
     options.savePath = parser.value(save);
+    if (parser.isSet(settle)) {
+        const auto ms = parser.intValue(settle, 0, 600'000, error);
+        if (!ms)
+            return std::nullopt;
+        options.settleMs = *ms;
+    }
     if (parser.isSet(side)) {
         const QString value = parser.value(side);
         if (value == QLatin1StringView("both"))
@@ -312,11 +326,22 @@ void ReplayCommand::handleFinished(bool ok)
     }
     for (const QString &failure : m_replayer->failures())
         printError(QStringLiteral("expectation failed: %1").arg(failure));
-    finish(m_replayer->failures().isEmpty() ? ExitOk : ExitFailed);
+    const int exitCode = m_replayer->failures().isEmpty() ? ExitOk : ExitFailed;
+    // As client and server do: the first closer's TIME_WAIT goes into the replay's record too,
+    // within what is left of --timeout.
+    const qint64 left = m_options.timeoutMs - m_clock.elapsed();
+    connect(&m_settler, &Settler::done, this, [this, exitCode] { finish(exitCode); });
+    m_settler.settle(
+        m_replayer->endpoints(),
+        int(std::clamp<qint64>(std::min<qint64>(m_options.settleMs, left), 0, 600'000)));
 }
 
 void ReplayCommand::handleTimeout()
 {
+    if (m_settler.isWaiting()) {
+        m_settler.abandon(); // the replay ran to its end; done() finishes it
+        return;
+    }
     const QString what
         = m_started ? m_replayer->waitingFor()
                     : QStringLiteral("loading and planning the replay took %1, and nothing ran")
@@ -334,6 +359,10 @@ void ReplayCommand::interrupt(int exitCode)
     if (m_finished)
         return;
     m_interruptCode = exitCode;
+    if (m_settler.isWaiting()) {
+        m_settler.abandon(); // settling after the last action: done() finishes with the code
+        return;
+    }
     m_replayer->halt(); // closes every open end; finished() follows at once
     finish(exitCode);
 }

@@ -5,6 +5,7 @@
 
 #include "engine/core/hostport.h"
 #include "engine/run/replayer.h"
+#include "engine/run/settler.h"
 #include "engine/session/sessioncomparison.h"
 
 #include <QElapsedTimer>
@@ -34,6 +35,7 @@ struct ReplayOptions
     bool allowFiles = false; // a recorded send-file reads the file here, not the recorded bytes
     QString savePath;
     qint64 timeoutMs = 30000;
+    int settleMs = Settler::DefaultBoundMs; // --settle: the bound on waiting for closed ends
     SessionComparison::Options compare;
 
     // Reads the arguments after "replay" with parser, which answers --help (nullopt,
@@ -75,6 +77,7 @@ private:
     std::optional<Session> m_recording;
     std::unique_ptr<Replayer> m_replayer;
     QTimer m_timeout;
+    Settler m_settler;
     QElapsedTimer m_clock; // from the start of the command: --timeout counts planning too
     QPointer<QSocketNotifier> m_stdinNotifier;
     bool m_started = false; // the replay started: planning left time before the timeout

@@ -71,6 +71,16 @@ QList<std::pair<Side, quint32>> Replayer::replayedEnds() const
     return m_conductor.ends();
 }
 
+QList<Endpoint *> Replayer::endpoints() const
+{
+    QList<Endpoint *> result;
+    for (const auto &[side, conn] : m_conductor.ends()) {
+        if (Endpoint *endpoint = m_conductor.endpoint(side, conn))
+            result.append(endpoint);
+    }
+    return result;
+}
+
 // Which bytes each recorded send-file sent: the send events on its end from its start to its end
 // (to the next action's start when the file did not record an end), read from the payload the
 // session kept. Done here because the recording's events are not kept.

@@ -75,6 +75,8 @@ public:
     QString listenAddress() const { return m_conductor.workbench()->listenAddress(); }
     // The recorded connection ends that will be replayed, in order.
     QList<std::pair<Side, quint32>> replayedEnds() const;
+    // The endpoints the replay made so far, for settling before a command-line run exits.
+    QList<Endpoint *> endpoints() const;
     // After prepare(): every send-file the replay would run, in order.
     const QList<FileSend> &fileSends() const { return m_fileSends; }
     // After prepare(): "client 1 to example.com:80" for each client whose recorded target is
