@@ -208,6 +208,10 @@ void ActionRunner::check()
             if (want == EventKind::Rst && got == EventKind::Eof
                 && m_endingsConsumed <= m_endingsAtStart)
                 continue;
+            // A FIN that came before the reset is read as EOF, as a blocking read() would: the
+            // rst, recorded when the kernel learnt it, is not what the program's read returns.
+            if (want == EventKind::Eof && got == EventKind::Rst && ep->finBeforeReset())
+                continue;
             if (got != want)
                 fail(QStringLiteral("%1: expected %2, got %3")
                          .arg(waitingFor(), kindName(want), kindName(got)));

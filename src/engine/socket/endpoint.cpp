@@ -827,8 +827,12 @@ void Endpoint::sampleKernel()
 
 void Endpoint::noteFinBeforeReset()
 {
-    if (KernelWatch::peerHasSentFin(m_openState))
-        return; // its state was seen already
+    if (KernelWatch::peerHasSentFin(m_openState)) {
+        // Its state was seen already; the kernel marked the stream done then, so reads still end
+        // in EOF, and the reset is told to the next send.
+        m_finBeforeReset = true;
+        return;
+    }
     const auto sequence = native::sequenceReceived(m_fd);
     const auto queues = native::kernelQueues(m_fd);
     if (!sequence || !queues || !KernelWatch::finCounted(*sequence, m_receivedOffset, queues->inq))

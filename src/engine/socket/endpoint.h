@@ -105,6 +105,9 @@ public:
     // The EOF and RST events seen so far, in order: an EOF when the program read it, a RST when
     // the kernel learned it.
     const QList<EventKind> &endings() const { return m_endings; }
+    // The peer's FIN arrived before its RST: reads give the bytes left and then EOF (the kernel
+    // marked the stream done), though the rst is in endings() first, when the kernel learnt it.
+    bool finBeforeReset() const { return m_finBeforeReset; }
 
     qint64 bytesSent() const { return m_writes.sentOffset(); }
     qint64 bytesReceived() const { return m_receivedOffset; }
