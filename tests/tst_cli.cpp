@@ -970,6 +970,9 @@ void TestCli::expectations_data()
     QTest::newRow("eof expected, FIN then RST later")
         << QStringList{"send hello", "shutdown wr", "wait 100", "abort"}
         << QStringList{"wait 300", "expect-eof"} << 0;
+    QTest::newRow("eof expected, FIN and RST together")
+        << QStringList{"send hello", "shutdown wr", "abort"}
+        << QStringList{"wait 300", "expect-eof"} << 0;
 }
 
 void TestCli::expectations()

@@ -90,7 +90,7 @@ void Endpoint::record(EventKind kind, Event fields, const QByteArray &payload, c
     fields.side = m_side;
     fields.conn = m_conn;
     emit eventRecorded(fields, payload, text);
-    if (kind != EventKind::State && kind != EventKind::Queue)
+    if (kind != EventKind::State && kind != EventKind::Queue && !m_holdSamples)
         sampleKernel();
 }
 
@@ -188,7 +188,19 @@ void Endpoint::handleConnectWritable()
     if (err == ECONNRESET || err == EPIPE) {
         // The handshake completed and the peer reset before we looked (a server that accepts and
         // aborts at once): that is a connection and its reset, not a failed connect.
+        // A FIN came before the reset: a blocking connect() returned, and reads give the bytes
+        // and EOF. The reset is recorded as the kernel learnt it, for the next call to be told.
+        // No sample between the connect and the FIN, or CLOSE would come before CLOSE_WAIT.
+        m_holdSamples = true;
         becomeOpen(EventKind::Connect);
+        m_holdSamples = false;
+        noteFinBeforeReset();
+        if (m_finBeforeReset) {
+            sampleQueues();
+            noteReset(QStringLiteral("the peer's FIN and RST arrived before the connect was seen "
+                                     "to complete"));
+            return;
+        }
         handleSocketError(err, "connect");
         return;
     }

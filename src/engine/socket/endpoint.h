@@ -213,6 +213,7 @@ private:
     bool m_eofSeen = false;
     bool m_resetSeen = false;
     bool m_resetKnown = false;
+    bool m_holdSamples = false;               // recording the connect of a socket already reset
     bool m_finBeforeReset = false;            // the peer's FIN arrived, then a RST before we looked
     TcpState m_openState = TcpState::Unknown; // the last state sampled before CLOSE
     int m_brokenErr = 0; // a failure other than a reset (ETIMEDOUT, EHOSTUNREACH...)
