@@ -39,6 +39,15 @@ const QCommandLineOption SettleOption(
         .arg(Settler::DefaultBoundMs),
     QStringLiteral("MS"));
 
+} // namespace
+
+const QCommandLineOption &settleOption()
+{
+    return SettleOption;
+}
+
+namespace {
+
 // The options every run shares (client, server, scenario run): --save, --quiet, --timeout,
 // --settle, read from a parser that declared them.
 bool readRunOptions(CommandParser &parser, CliOptions *options, QString *error)

@@ -11,6 +11,7 @@
 #include "replaycommand.h"
 #include "signalwatch.h"
 
+#include <QCommandLineOption>
 #include <QList>
 #include <QObject>
 #include <QStringList>
@@ -26,6 +27,9 @@ class CommandParser;
 class ScenarioCommand;
 
 enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInvalid = 3 };
+
+// --settle MS, the same for every command that runs ends (client, server, scenario run, replay).
+const QCommandLineOption &settleOption();
 
 struct CliOptions
 {

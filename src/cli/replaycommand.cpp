@@ -60,13 +60,7 @@ ReplayOptions::parse(CommandParser &parser, const QStringList &args, QString *er
                                          "cannot be read, or a network failure."));
     parser.addArgument(
         QStringLiteral("FILE"), QStringLiteral("The recorded session."), QStringLiteral("FILE"));
-    const QCommandLineOption settle(
-        QStringLiteral("settle"),
-        QStringLiteral("After the last action, waits up to MS (default %1) until each closed end "
-                       "is in TIME_WAIT or gone from the kernel's table, as client and server "
-                       "do; 0 compares at once. Never past --timeout.")
-            .arg(Settler::DefaultBoundMs),
-        QStringLiteral("MS"));
+    const QCommandLineOption &settle = settleOption();
     for (const QCommandLineOption &option : {side, target, listen, speed, step, save, settle})
         parser.addOption(option);
     parser.addOption(v6only);
