@@ -3,6 +3,7 @@
 #include "engine/scenarios/scenariocatalog.h"
 #include "engine/session/session.h"
 #include "engine/socket/listener.h"
+#include "support/firstlineport.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -103,17 +104,10 @@ bool hasMoreThanOneColour(const QImage &image)
 // Starts `finscope-cli server ...` and returns the port from its first line.
 quint16 startServer(QProcess *server,
                     const QStringList &args,
-                    const QByteArray &prefix = "listening on 127.0.0.1:")
+                    const QByteArray &prefix = test::ServerListening)
 {
     server->start(QStringLiteral(FINSCOPE_CLI), QStringList{QStringLiteral("server")} + args);
-    QElapsedTimer waited;
-    waited.start();
-    while (!server->canReadLine() && waited.elapsed() < 10000)
-        server->waitForReadyRead(1000);
-    const QByteArray line = server->readLine();
-    if (!line.startsWith(prefix))
-        return 0;
-    return quint16(line.mid(prefix.size()).trimmed().toUInt());
+    return test::firstLinePort(server, prefix);
 }
 
 // A listener on 127.0.0.1 whose accept queue is full (backlog 0, one client in it, never

@@ -5,6 +5,7 @@
 #include "engine/session/session.h"
 #include "engine/session/sessioncomparison.h"
 #include "engine/socket/listener.h"
+#include "support/firstlineport.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -54,18 +55,7 @@ Result runCli(const QStringList &args, const QByteArray &input = {}, int timeout
     return r;
 }
 
-// Reads the first line of a program that prints where it listens; returns the port.
-quint16 firstLinePort(QProcess *process, const QByteArray &prefix = {})
-{
-    QElapsedTimer waited;
-    waited.start();
-    while (!process->canReadLine() && waited.elapsed() < 10000)
-        process->waitForReadyRead(1000);
-    const QByteArray line = process->readLine().trimmed();
-    if (!line.startsWith(prefix))
-        return 0;
-    return quint16(line.mid(line.lastIndexOf(':') + 1).toUInt());
-}
+using test::firstLinePort;
 
 // A plain Python socket server: for each of `count` connections, read to EOF, answer, then either
 // half-close and close (a well-behaved peer) or close with SO_LINGER {1, 0} (a peer that resets).

@@ -4,6 +4,7 @@
 
 #include "engine/socket/listener.h"
 #include "engine/socket/nativesocket.h"
+#include "support/firstlineport.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -35,15 +36,7 @@ quint16 startServer(QProcess *server, const QStringList &args, const QString &sh
             command += QStringLiteral(" '") + arg + QLatin1Char('\'');
         server->start(QStringLiteral("sh"), {QStringLiteral("-c"), command});
     }
-    QElapsedTimer waited;
-    waited.start();
-    while (!server->canReadLine() && waited.elapsed() < 10000)
-        server->waitForReadyRead(1000);
-    const QByteArray prefix = "listening on 127.0.0.1:";
-    const QByteArray line = server->readLine();
-    if (!line.startsWith(prefix))
-        return 0;
-    return quint16(line.mid(prefix.size()).trimmed().toUInt());
+    return test::firstLinePort(server, test::ServerListening);
 }
 
 // n clients connecting at once to 127.0.0.1:port (non-blocking connects, all started before any

@@ -10,6 +10,7 @@
 #include "engine/socket/sockdiag.h"
 #include "render/timelinemodel.h"
 #include "support/endpointpair.h"
+#include "support/firstlineport.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -233,14 +234,8 @@ void TestTimeWait::cliFirstCloserRecordsTimeWait()
                   // test machine gets more room.
                   QStringLiteral("--settle"),
                   QStringLiteral("5000")});
-    QElapsedTimer waited;
-    waited.start();
-    while (!server.canReadLine() && waited.elapsed() < 10000)
-        server.waitForReadyRead(1000);
-    const QByteArray line = server.readLine();
-    QVERIFY2(line.startsWith("listening on 127.0.0.1:"), line.constData());
-    const quint16 port
-        = quint16(line.mid(int(qstrlen("listening on 127.0.0.1:"))).trimmed().toUInt());
+    const quint16 port = test::firstLinePort(&server, test::ServerListening);
+    QVERIFY(port != 0);
 
     const Result client = runCli({QStringLiteral("client"),
                                   QStringLiteral("127.0.0.1:%1").arg(port),
@@ -364,14 +359,8 @@ void TestTimeWait::cliRunEndClosesTheDupAndRecordsIt()
                   QStringLiteral("0"),
                   QStringLiteral("read-until-eof"),
                   QStringLiteral("close")});
-    QElapsedTimer waited;
-    waited.start();
-    while (!server.canReadLine() && waited.elapsed() < 10000)
-        server.waitForReadyRead(1000);
-    const QByteArray line = server.readLine();
-    QVERIFY2(line.startsWith("listening on 127.0.0.1:"), line.constData());
-    const quint16 port
-        = quint16(line.mid(int(qstrlen("listening on 127.0.0.1:"))).trimmed().toUInt());
+    const quint16 port = test::firstLinePort(&server, test::ServerListening);
+    QVERIFY(port != 0);
 
     const Result client = runCli({QStringLiteral("client"),
                                   QStringLiteral("127.0.0.1:%1").arg(port),
